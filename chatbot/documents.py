@@ -1,0 +1,108 @@
+"""Corpus folder -> Document(id, title, source, text, sha256). Reads .md and .txt; other formats are skipped."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from chatbot.errors import CorpusError
+
+SUPPORTED_SUFFIXES = (".md", ".markdown", ".txt")
+
+
+@dataclass(frozen=True)
+class Document:
+    id: str  # stable, derived from the path inside the corpus folder
+    title: str
+    source: str  # path relative to the corpus folder
+    text: str  # normalised text; chunk offsets point into it
+    sha256: str  # of the raw file bytes, so any edit makes the index stale
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def normalise(text: str) -> str:
+    """Unify line endings and drop a BOM; keep everything else so offsets stay meaningful."""
+    return text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+
+
+def document_id(relative: Path) -> str:
+    stem = relative.with_suffix("").as_posix().lower()
+    return re.sub(r"[^a-z0-9/]+", "-", stem).strip("-")
+
+
+def guess_title(text: str, fallback: str) -> str:
+    """First Markdown H1; else the first line (with a 'Version …' line under it); else the file name."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    for line in lines[:50]:
+        if line.startswith("# "):
+            return line[2:].strip()
+    if not lines:
+        return fallback
+    title = lines[0].lstrip("#").strip()
+    if len(lines) > 1 and lines[1].lower().startswith("version"):
+        title = f"{title}, {lines[1]}"
+    return title[:200]
+
+
+def read_document(path: Path, root: Path) -> Document:
+    """Read one file. Raises CorpusError when it is not UTF-8 text or is empty."""
+    data = path.read_bytes()
+    try:
+        text = normalise(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise CorpusError(f"{path.name} is not UTF-8 text; convert it to UTF-8 and re-index.") from None
+    if "\x00" in text:
+        raise CorpusError(f"{path.name} looks binary (it holds NUL bytes); remove it from the corpus.")
+    if not text.strip():
+        raise CorpusError(f"{path.name} is empty; add text to it or remove it from the corpus.")
+    relative = path.relative_to(root)
+    return Document(
+        id=document_id(relative),
+        title=guess_title(text, fallback=path.stem),
+        source=relative.as_posix(),
+        text=text,
+        sha256=sha256_bytes(data),
+    )
+
+
+def corpus_files(corpus_dir: Path) -> list[Path]:
+    """Supported files under corpus_dir, recursively, in a stable order; hidden files skipped."""
+    if not corpus_dir.is_dir():
+        raise CorpusError(f"Corpus folder does not exist: {corpus_dir}. Create it and add .md or .txt files.")
+    return sorted(
+        p
+        for p in corpus_dir.rglob("*")
+        if p.is_file()
+        and p.suffix.lower() in SUPPORTED_SUFFIXES
+        and not any(part.startswith(".") for part in p.relative_to(corpus_dir).parts)
+    )
+
+
+def load_corpus(corpus_dir: Path) -> list[Document]:
+    """Every supported document of the folder.
+
+    Raises:
+        CorpusError: the folder is missing, holds no supported file, or a file cannot be read.
+    """
+    files = corpus_files(corpus_dir)
+    if not files:
+        raise CorpusError(
+            f"No documents in {corpus_dir}: add .md or .txt files ({', '.join(SUPPORTED_SUFFIXES)})."
+        )
+    documents = [read_document(path, corpus_dir) for path in files]
+    seen: dict[str, str] = {}
+    for doc in documents:
+        if doc.id in seen:
+            raise CorpusError(f"{doc.source} and {seen[doc.id]} map to the same id {doc.id!r}; rename one.")
+        seen[doc.id] = doc.source
+    return documents
+
+
+def corpus_fingerprint(corpus_dir: Path) -> dict[str, str]:
+    """source -> sha256 of every supported file: what the manifest is compared with."""
+    return {p.relative_to(corpus_dir).as_posix(): sha256_bytes(p.read_bytes()) for p in corpus_files(corpus_dir)}

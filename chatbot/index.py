@@ -1,0 +1,279 @@
+"""Documents -> index folder (FAISS vectors, JSON chunk store, manifest), written atomically; and back.
+
+The manifest records what the index was built from (document sha256s, embedding model and
+dimension, chunking parameters) and checksums of its own files, so a stale or damaged index is
+detected instead of silently used. Nothing is pickled.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from chatbot.chunking import Chunk, ChunkingParams, chunk_document
+from chatbot.documents import Document, corpus_fingerprint, load_corpus, sha256_bytes
+from chatbot.embedding import Embedder
+from chatbot.errors import CorpusError, IndexDataError
+
+FORMAT_VERSION = 1
+MANIFEST = "manifest.json"
+CHUNKS = "chunks.json"
+VECTORS = "vectors.faiss"
+EMBED_BATCH = 32
+
+
+@dataclass(frozen=True)
+class Index:
+    documents: dict[str, Document]
+    chunks: list[Chunk]
+    vectors: object  # a faiss.Index, row i is chunks[i]
+    manifest: dict
+
+    @property
+    def embedding_model(self) -> str:
+        return self.manifest["embedding"]["model"]
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    documents: int
+    chunks: int
+    seconds: float
+
+
+def embedding_text(doc: Document, chunk: Chunk) -> str:
+    """What gets embedded: the passage with its document title and section, for context."""
+    context = doc.title if not chunk.heading or chunk.heading == doc.title else f"{doc.title} — {chunk.heading}"
+    return f"{context}\n{chunk.text}"
+
+
+def _sibling(index_dir: Path, kind: str) -> Path:
+    return index_dir.with_name(f"{index_dir.name}.{kind}-{uuid.uuid4().hex[:8]}")
+
+
+def _leftovers(index_dir: Path, kind: str) -> list[Path]:
+    return sorted(index_dir.parent.glob(f"{index_dir.name}.{kind}-*"))
+
+
+def _file_sha(path: Path) -> str:
+    return sha256_bytes(path.read_bytes())
+
+
+def _write_json(path: Path, data: object) -> None:
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(data, f, ensure_ascii=False, indent=1)
+        f.flush()
+        os.fsync(f.fileno())
+
+
+def _progress(total: int, enabled: bool):
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc="Embedding chunks", unit="chunk", file=sys.stderr, disable=not enabled)
+
+
+def build_index(
+    documents: list[Document],
+    embedder: Embedder,
+    index_dir: Path,
+    params: ChunkingParams = ChunkingParams(),
+    progress: bool = False,
+) -> BuildReport:
+    """Chunk, embed and write an index for the documents, replacing index_dir atomically.
+
+    A crash at any point leaves the previous index in place (or recoverable by load_index).
+    """
+    import faiss
+
+    started = time.perf_counter()
+    if not documents:
+        raise CorpusError("No documents to index: add .md or .txt files to the corpus folder.")
+    index_dir = Path(index_dir)
+    index_dir.parent.mkdir(parents=True, exist_ok=True)
+    for stale in _leftovers(index_dir, "tmp"):
+        shutil.rmtree(stale, ignore_errors=True)
+
+    chunks: list[Chunk] = []
+    for doc in documents:
+        chunks.extend(chunk_document(doc, params))
+    by_id = {d.id: d for d in documents}
+    texts = [embedding_text(by_id[c.doc_id], c) for c in chunks]
+
+    vectors = np.zeros((len(texts), embedder.dimension), dtype=np.float32)
+    with _progress(len(texts), progress) as bar:
+        for start in range(0, len(texts), EMBED_BATCH):
+            batch = embedder.embed_documents(texts[start : start + EMBED_BATCH])
+            vectors[start : start + len(batch)] = batch
+            bar.update(len(batch))
+
+    tmp = _sibling(index_dir, "tmp")
+    tmp.mkdir()
+    try:
+        flat = faiss.IndexFlatIP(vectors.shape[1])
+        flat.add(vectors)
+        faiss.write_index(flat, str(tmp / VECTORS))
+        _write_json(
+            tmp / CHUNKS,
+            {
+                "documents": [
+                    {"id": d.id, "title": d.title, "source": d.source, "sha256": d.sha256, "text": d.text}
+                    for d in documents
+                ],
+                "chunks": [
+                    {"id": c.id, "doc_id": c.doc_id, "start": c.start, "end": c.end, "heading": c.heading}
+                    for c in chunks
+                ],
+            },
+        )
+        counts = {d.id: 0 for d in documents}
+        for c in chunks:
+            counts[c.doc_id] += 1
+        manifest = {
+            "format": FORMAT_VERSION,
+            "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "embedding": {"model": embedder.model_id, "dimension": int(vectors.shape[1])},
+            "chunking": params.as_dict(),
+            "documents": [
+                {"id": d.id, "title": d.title, "source": d.source, "sha256": d.sha256, "chunks": counts[d.id]}
+                for d in documents
+            ],
+            "counts": {"documents": len(documents), "chunks": len(chunks)},
+            "files": {name: _file_sha(tmp / name) for name in (CHUNKS, VECTORS)},
+        }
+        _write_json(tmp / MANIFEST, manifest)
+        _swap_in(tmp, index_dir)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return BuildReport(len(documents), len(chunks), time.perf_counter() - started)
+
+
+def _swap_in(new: Path, index_dir: Path) -> None:
+    """Two renames; between them the old index waits under index.old-*, which load_index restores."""
+    old = _sibling(index_dir, "old")
+    if index_dir.exists():
+        os.rename(index_dir, old)
+    os.rename(new, index_dir)
+    shutil.rmtree(old, ignore_errors=True)
+    for leftover in _leftovers(index_dir, "old"):
+        shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _recover(index_dir: Path) -> None:
+    """A crash between the two renames of _swap_in left only index.old-*: put it back."""
+    if index_dir.exists():
+        return
+    for old in reversed(_leftovers(index_dir, "old")):
+        if (old / MANIFEST).is_file():
+            os.rename(old, index_dir)
+            return
+
+
+def read_manifest(index_dir: Path) -> dict | None:
+    """The manifest, or None when there is no index yet."""
+    _recover(Path(index_dir))
+    path = Path(index_dir) / MANIFEST
+    if not path.is_file():
+        return None
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise IndexDataError(f"{path} is damaged ({exc}); rebuild it with: chatbot index") from None
+
+
+def load_index(index_dir: Path) -> Index:
+    """Load and verify an index folder.
+
+    Raises:
+        IndexDataError: missing, or a file does not match the checksum in the manifest.
+    """
+    import faiss
+
+    index_dir = Path(index_dir)
+    manifest = read_manifest(index_dir)
+    if manifest is None:
+        raise IndexDataError(f"No index in {index_dir}; build one with: chatbot index")
+    if manifest.get("format") != FORMAT_VERSION:
+        raise IndexDataError(f"{index_dir} was written by another version; rebuild it with: chatbot index")
+    for name, expected in manifest["files"].items():
+        path = index_dir / name
+        if not path.is_file() or _file_sha(path) != expected:
+            raise IndexDataError(f"{path} is missing or damaged; rebuild the index with: chatbot index")
+    store = json.loads((index_dir / CHUNKS).read_text(encoding="utf-8"))
+    documents = {
+        d["id"]: Document(id=d["id"], title=d["title"], source=d["source"], text=d["text"], sha256=d["sha256"])
+        for d in store["documents"]
+    }
+    chunks = [
+        Chunk(
+            id=c["id"],
+            doc_id=c["doc_id"],
+            text=documents[c["doc_id"]].text[c["start"] : c["end"]],
+            start=c["start"],
+            end=c["end"],
+            heading=c["heading"],
+        )
+        for c in store["chunks"]
+    ]
+    vectors = faiss.read_index(str(index_dir / VECTORS))
+    if vectors.ntotal != len(chunks) or vectors.d != manifest["embedding"]["dimension"]:
+        raise IndexDataError(f"{index_dir} holds {vectors.ntotal} vectors for {len(chunks)} chunks; rebuild it.")
+    return Index(documents=documents, chunks=chunks, vectors=vectors, manifest=manifest)
+
+
+def stale_reasons(manifest: dict | None, corpus_dir: Path, embedding_model: str, params: ChunkingParams) -> list[str]:
+    """Why the index does not match the corpus and settings; empty when it is fresh."""
+    if manifest is None:
+        return ["there is no index yet"]
+    reasons = []
+    if manifest.get("format") != FORMAT_VERSION:
+        reasons.append("the index format changed")
+    if manifest.get("embedding", {}).get("model") != embedding_model:
+        reasons.append(f"the embedding model changed to {embedding_model}")
+    if manifest.get("chunking") != params.as_dict():
+        reasons.append("the chunking parameters changed")
+    indexed = {d["source"]: d["sha256"] for d in manifest.get("documents", [])}
+    current = corpus_fingerprint(corpus_dir)
+    for source in sorted(current.keys() - indexed.keys()):
+        reasons.append(f"{source} is new")
+    for source in sorted(indexed.keys() - current.keys()):
+        reasons.append(f"{source} was removed")
+    for source in sorted(current.keys() & indexed.keys()):
+        if current[source] != indexed[source]:
+            reasons.append(f"{source} changed")
+    return reasons
+
+
+def ensure_index(
+    corpus_dir: Path,
+    index_dir: Path,
+    embedder: Embedder,
+    params: ChunkingParams,
+    progress: bool = False,
+    notify: Callable[[str], None] | None = None,
+) -> Index:
+    """Load the index, rebuilding it first when it is missing, damaged or stale against the corpus."""
+    try:
+        manifest = read_manifest(index_dir)
+    except IndexDataError:
+        manifest = None
+    reasons = stale_reasons(manifest, corpus_dir, embedder.model_id, params)
+    if not reasons:
+        try:
+            return load_index(index_dir)
+        except IndexDataError as exc:
+            reasons = [str(exc)]
+    if notify:
+        notify(f"Rebuilding the index ({'; '.join(reasons[:3])}).")
+    build_index(load_corpus(corpus_dir), embedder, index_dir, params, progress=progress)
+    return load_index(index_dir)

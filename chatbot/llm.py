@@ -1,0 +1,90 @@
+"""Chat messages -> streamed text, behind a small LLM interface; llama.cpp in process by default."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Iterator, Protocol, Sequence
+
+from chatbot.errors import ModelError
+
+
+class LLM(Protocol):
+    name: str
+
+    def count_tokens(self, text: str) -> int: ...
+
+    def stream_chat(
+        self, messages: Sequence[dict[str, str]], max_tokens: int, temperature: float
+    ) -> Iterator[str]: ...
+
+
+class LlamaCppLLM:
+    """A GGUF model run by llama-cpp-python. Loads on first use; one generation at a time."""
+
+    def __init__(self, model_path: Path, n_ctx: int = 4096, n_threads: int = 2, seed: int = 0):
+        self.model_path = Path(model_path)
+        self.name = self.model_path.name
+        self.n_ctx = n_ctx
+        self.n_threads = n_threads
+        self.seed = seed
+        self._llama = None
+        self._load_lock = threading.Lock()
+        # llama.cpp's context is not thread-safe: generations take turns.
+        self._generate_lock = threading.Lock()
+
+    def _loaded(self):
+        with self._load_lock:
+            if self._llama is None:
+                if not self.model_path.is_file():
+                    raise ModelError(
+                        f"Model path does not exist: {self.model_path}. "
+                        "Run `chatbot fetch-model` for the default model, or set CHATBOT_MODEL_PATH to a GGUF file."
+                    )
+                from llama_cpp import Llama
+
+                try:
+                    self._llama = Llama(
+                        model_path=str(self.model_path),
+                        n_ctx=self.n_ctx,
+                        n_threads=self.n_threads,
+                        n_threads_batch=self.n_threads,
+                        n_batch=512,
+                        seed=self.seed,
+                        verbose=False,
+                    )
+                except (ValueError, RuntimeError) as exc:
+                    raise ModelError(f"Could not load {self.model_path}: {exc}. Is it a valid GGUF file?") from exc
+        return self._llama
+
+    def load(self) -> None:
+        """Load now rather than on the first question (for servers)."""
+        self._loaded()
+
+    def count_tokens(self, text: str) -> int:
+        return len(self._loaded().tokenize(text.encode("utf-8"), add_bos=False, special=False))
+
+    def stream_chat(
+        self, messages: Sequence[dict[str, str]], max_tokens: int, temperature: float
+    ) -> Iterator[str]:
+        llama = self._loaded()
+        with self._generate_lock:
+            try:
+                chunks = llama.create_chat_completion(
+                    messages=list(messages),
+                    max_tokens=max_tokens,
+                    temperature=temperature,
+                    seed=self.seed,
+                    stream=True,
+                )
+                for chunk in chunks:
+                    piece = chunk["choices"][0]["delta"].get("content")
+                    if piece:
+                        yield piece
+            except ValueError as exc:
+                if "context window" in str(exc) or "exceed" in str(exc):
+                    raise ModelError(
+                        f"The prompt does not fit the model's context of {self.n_ctx} tokens; "
+                        "lower top_k or raise n_ctx."
+                    ) from exc
+                raise

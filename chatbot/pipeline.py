@@ -1,0 +1,99 @@
+"""Config -> a ready Chatbot: embedder, fresh index, retriever, LLM and answerer, loaded once and reused.
+
+Before each question the index is checked against the corpus; a stale index is rebuilt first, and a
+failed rebuild leaves the last good index answering.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+from typing import Callable, Iterator, Sequence
+
+from chatbot.answering import Answer, Answerer
+from chatbot.chunking import ChunkingParams
+from chatbot.config import Config
+from chatbot.embedding import Embedder, SentenceTransformerEmbedder
+from chatbot.index import BuildReport, Index, build_index, ensure_index, read_manifest, stale_reasons
+from chatbot.documents import load_corpus
+from chatbot.llm import LLM, LlamaCppLLM
+from chatbot.models import DEFAULT_MODEL, default_model_path, verify_pinned
+from chatbot.retrieval import Retriever
+
+
+def _stderr(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
+def make_llm(config: Config) -> LLM:
+    """The configured GGUF, or the default model after checking it against its pinned sha256."""
+    path = config.model_path
+    if path is None:
+        path = default_model_path(config.model_cache_dir)
+        verify_pinned(path, DEFAULT_MODEL) if path.exists() else None
+    return LlamaCppLLM(path, n_ctx=config.n_ctx, n_threads=config.n_threads)
+
+
+class Chatbot:
+    def __init__(
+        self,
+        config: Config,
+        embedder: Embedder | None = None,
+        llm: LLM | None = None,
+        notify: Callable[[str], None] = _stderr,
+        progress: bool = True,
+    ):
+        self.config = config
+        self.embedder = embedder or SentenceTransformerEmbedder(config.embedding_model)
+        self._llm = llm
+        self.notify = notify
+        self.progress = progress
+        self.params = ChunkingParams(config.chunk_chars, config.chunk_max_chars)
+        self._answerer: Answerer | None = None
+        self._built_at: str | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def llm(self) -> LLM:
+        if self._llm is None:
+            self._llm = make_llm(self.config)
+        return self._llm
+
+    def _current(self) -> Answerer:
+        """The answerer over a fresh index, rebuilding or reloading only when something changed."""
+        with self._lock:
+            manifest = read_manifest(self.config.index_dir)
+            fresh = not stale_reasons(manifest, self.config.corpus_dir, self.embedder.model_id, self.params)
+            if self._answerer is None or not fresh or manifest["built_at"] != self._built_at:
+                index = ensure_index(
+                    self.config.corpus_dir,
+                    self.config.index_dir,
+                    self.embedder,
+                    self.params,
+                    progress=self.progress,
+                    notify=self.notify,
+                )
+                self._answerer = Answerer(Retriever(index, self.embedder), self.llm, self.config)
+                self._built_at = index.manifest["built_at"]
+            return self._answerer
+
+    @property
+    def index(self) -> Index:
+        return self._current().retriever.index
+
+    def rebuild(self) -> BuildReport:
+        """Rebuild the index from the corpus now, whether or not it is stale."""
+        report = build_index(
+            load_corpus(self.config.corpus_dir), self.embedder, self.config.index_dir, self.params, self.progress
+        )
+        with self._lock:
+            self._answerer = None
+        return report
+
+    def stream(
+        self, question: str, history: Sequence[dict] | None = None, top_k: int | None = None
+    ) -> Iterator[str | Answer]:
+        return self._current().stream(question, history, top_k)
+
+    def answer(self, question: str, history: Sequence[dict] | None = None, top_k: int | None = None) -> Answer:
+        return self._current().answer(question, history, top_k)

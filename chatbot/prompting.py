@@ -1,0 +1,89 @@
+"""Numbered passages + question (+ history) -> chat messages that fit the model's context budget.
+
+The fixed instructions come first and the passages and question last, so the prefix stays the same
+from one question to the next.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Sequence
+
+from chatbot.retrieval import Passage
+
+NOT_COVERED = "The documents do not cover this question."
+
+SYSTEM_PROMPT = f"""You answer questions using only the numbered passages given with each question.
+Rules:
+- Use only facts stated in the passages, never outside knowledge.
+- After each sentence, cite the passage it comes from, like [1] or [2][3].
+- If the passages do not contain the answer, reply only: "{NOT_COVERED}"
+- If the question assumes something the passages contradict, say so and state what they say.
+- Answer in one to three short sentences."""
+
+MAX_HISTORY_TURNS = 6  # user+assistant messages kept from earlier in the conversation
+MIN_PASSAGE_TOKENS = 48  # a passage cut shorter than this is left out instead
+
+
+@dataclass(frozen=True)
+class Prompt:
+    messages: list[dict[str, str]]
+    passages: list[Passage]  # the passages numbered [1]..[n] in the prompt, in order
+    tokens: int  # estimated prompt length
+
+
+def format_passage(n: int, passage: Passage, text: str | None = None) -> str:
+    where = passage.title if not passage.chunk.heading else f"{passage.title} — {passage.chunk.heading}"
+    return f"[{n}] ({where})\n{passage.chunk.text if text is None else text}"
+
+
+def _user_message(question: str, blocks: list[str]) -> str:
+    return "Passages:\n\n" + "\n\n".join(blocks) + f"\n\nQuestion: {question}"
+
+
+def build_prompt(
+    question: str,
+    passages: Sequence[Passage],
+    history: Sequence[dict[str, str]],
+    count_tokens: Callable[[str], int],
+    budget: int,
+) -> Prompt:
+    """Chat messages holding as many passages, best first, as fit in `budget` tokens.
+
+    The last passage that does not fit whole is cut at a word boundary; older history turns go first
+    when even the question does not fit.
+    """
+    turns = [dict(role=t["role"], content=t["content"]) for t in history][-MAX_HISTORY_TURNS:]
+    if turns and turns[0]["role"] == "assistant":
+        turns = turns[1:]
+    fixed = count_tokens(SYSTEM_PROMPT) + count_tokens(_user_message(question, [])) + 16
+    history_tokens = [count_tokens(t["content"]) + 4 for t in turns]
+    while turns and fixed + sum(history_tokens) > budget // 2:
+        turns, history_tokens = turns[2:], history_tokens[2:]
+    used = fixed + sum(history_tokens)
+
+    blocks: list[str] = []
+    kept: list[Passage] = []
+    for passage in passages:
+        block = format_passage(len(kept) + 1, passage)
+        cost = count_tokens(block) + 2
+        if used + cost > budget:
+            room = budget - used
+            if room < MIN_PASSAGE_TOKENS:
+                break
+            text = passage.chunk.text
+            for _ in range(4):  # token counts are not proportional to characters: shrink until it fits
+                text = text[: int(len(text) * room / cost * 0.95)]
+                text = text[: text.rfind(" ")] if " " in text else text
+                block = format_passage(len(kept) + 1, passage, text + " …")
+                cost = count_tokens(block) + 2
+                if used + cost <= budget:
+                    break
+            else:
+                break
+        blocks.append(block)
+        kept.append(passage)
+        used += cost
+    messages = [{"role": "system", "content": SYSTEM_PROMPT}, *turns]
+    messages.append({"role": "user", "content": _user_message(question, blocks)})
+    return Prompt(messages=messages, passages=kept, tokens=used)

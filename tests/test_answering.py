@@ -1,0 +1,126 @@
+import pytest
+
+from chatbot.answering import Answerer, CitationFilter, retrieval_query, validate_history
+from chatbot.chunking import ChunkingParams
+from chatbot.documents import load_corpus
+from chatbot.errors import QuestionError
+from chatbot.index import build_index, load_index
+from chatbot.prompting import NOT_COVERED
+from chatbot.retrieval import Retriever
+
+
+@pytest.fixture
+def answerer(config, embedder, echo_llm):
+    build_index(load_corpus(config.corpus_dir), embedder, config.index_dir, ChunkingParams(200, 400))
+    return Answerer(Retriever(load_index(config.index_dir), embedder), echo_llm, config)
+
+
+def run(answerer, question, history=None):
+    items = list(answerer.stream(question, history))
+    return "".join(i for i in items if isinstance(i, str)), items[-1]
+
+
+def filtered(pieces, count):
+    markers = CitationFilter(count)
+    return "".join(markers.feed(p) for p in pieces) + markers.flush(), markers.cited
+
+
+@pytest.mark.parametrize(
+    "pieces, count, text, cited",
+    [
+        (["Stallman [1]."], 2, "Stallman [1].", [1]),
+        (["Made up [7]."], 2, "Made up .", []),
+        (["A [2] and [1][2]."], 2, "A [2] and [1][2].", [2, 1]),
+        (["Split [", "1", "] marker."], 1, "Split [1] marker.", [1]),
+        (["Split [", "9", "] gone."], 1, "Split  gone.", []),
+        (["Ends with ["], 1, "Ends with [", []),
+        (["Not a marker [see above]."], 1, "Not a marker [see above].", []),
+        (["Zero [0]."], 3, "Zero .", []),
+    ],
+)
+def test_citation_filter_known_answers(pieces, count, text, cited):
+    assert filtered(pieces, count) == (text, cited)
+
+
+def test_the_retrieved_passages_reach_the_model(answerer, echo_llm):
+    _, answer = run(answerer, "Who introduced the GNU General Public License, and when?")
+    assert "Richard Stallman in 1989" in echo_llm.last_prompt
+    assert "[1]" in echo_llm.last_prompt
+    assert answer.passages[0].chunk.text in echo_llm.last_prompt
+
+
+def test_text_streams_in_pieces_and_the_answer_comes_last(answerer, echo_llm):
+    echo_llm.reply = "Richard Stallman introduced it in 1989 [1]."
+    items = list(answerer.stream("Who introduced the GNU General Public License?"))
+    assert len([i for i in items if isinstance(i, str)]) > 3
+    answer = items[-1]
+    assert answer.text == "Richard Stallman introduced it in 1989 [1]."
+    assert [c.n for c in answer.citations] == [1]
+    assert answer.citations[0].passage is answer.passages[0]
+    assert not answer.refused
+
+
+def test_markers_pointing_at_no_passage_are_removed(answerer, echo_llm):
+    echo_llm.reply = "It was 1989 [1][9]."
+    text, answer = run(answerer, "When was the GNU General Public License introduced?")
+    assert "[9]" not in text and "[9]" not in answer.text
+    assert [c.n for c in answer.citations] == [1]
+
+
+def test_an_answer_without_markers_still_returns_its_passages(answerer, echo_llm):
+    echo_llm.reply = "In 1989."
+    _, answer = run(answerer, "When was the GNU General Public License introduced?")
+    assert answer.citations == () and answer.passages
+
+
+def test_an_unrelated_question_is_refused_without_calling_the_model(answerer, echo_llm):
+    text, answer = run(answerer, "Who won the football world cup?")
+    assert text == NOT_COVERED and answer.refused and answer.passages == ()
+    assert echo_llm.calls == []
+
+
+def test_a_model_refusal_is_recognised(answerer, echo_llm):
+    echo_llm.reply = NOT_COVERED
+    _, answer = run(answerer, "How many stars does the GitHub license repository have?")
+    assert answer.refused
+
+
+def test_to_dict_has_the_documented_shape(answerer, echo_llm):
+    _, answer = run(answerer, "Who introduced the GNU General Public License?")
+    data = answer.to_dict()
+    assert {"question", "answer", "citations", "passages"} <= data.keys()
+    assert set(data["citations"][0]) == {"n", "document", "chunk_id", "text"}
+    assert {"n", "document", "chunk_id", "text", "score"} <= set(data["passages"][0])
+
+
+@pytest.mark.parametrize("question", ["", "   ", "\n"])
+def test_an_empty_question_is_refused_with_a_clear_error(answerer, question):
+    with pytest.raises(QuestionError, match="empty"):
+        run(answerer, question)
+
+
+def test_a_10000_character_question_is_refused_before_retrieval(answerer, echo_llm):
+    with pytest.raises(QuestionError, match="10,000 characters"):
+        run(answerer, "why " * 2500)
+    assert echo_llm.calls == []
+
+
+@pytest.mark.parametrize(
+    "history", [[{"role": "robot", "content": "x"}], [{"role": "user"}], ["just a string"]]
+)
+def test_malformed_history_is_a_clear_error(history):
+    with pytest.raises(QuestionError, match="history"):
+        validate_history(history)
+
+
+def test_a_follow_up_is_searched_with_the_previous_question(answerer, echo_llm):
+    history = [
+        {"role": "user", "content": "Which license did DeepSeek pick for its R1 model?"},
+        {"role": "assistant", "content": "The MIT license [1]."},
+    ]
+    assert retrieval_query("Is it permissive?", validate_history(history)).startswith("Which license")
+    run(answerer, "Is it permissive?", history)
+    sent = echo_llm.calls[-1]
+    assert sent[1] == history[0] and sent[2] == history[1]
+    assert "DeepSeek picked the MIT license" in sent[-1]["content"]
+    assert sent[-1]["content"].endswith("Question: Is it permissive?")

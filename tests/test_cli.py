@@ -1,0 +1,114 @@
+import json
+
+import pytest
+
+from chatbot.cli import main
+
+
+@pytest.fixture
+def env(monkeypatch, config):
+    """The CLI reads the test's corpus, index and settings from CHATBOT_* variables."""
+    for key in ("corpus_dir", "index_dir", "model_path", "chunk_chars", "chunk_max_chars", "min_similarity"):
+        monkeypatch.setenv(f"CHATBOT_{key.upper()}", str(getattr(config, key)))
+    return config
+
+
+def test_help_works_for_every_command(capsys):
+    for argv in (["--help"], ["index", "--help"], ["ask", "--help"], ["serve", "--help"], ["fetch-model", "--help"]):
+        assert main(argv) == 0
+    assert "--top-k" in capsys.readouterr().out
+
+
+def test_index_prints_what_it_indexed(env, fake_models, capsys):
+    assert main(["index"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Indexed 2 documents into ") and str(env.index_dir) in out
+    assert (env.index_dir / "manifest.json").is_file()
+
+
+def test_index_takes_corpus_and_index_flags(env, fake_models, tmp_path, capsys):
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "one.txt").write_text("One lonely document.")
+    assert main(["index", "--corpus", str(other), "--index", str(tmp_path / "other-index")]) == 0
+    assert "Indexed 1 documents" in capsys.readouterr().out
+    assert (tmp_path / "other-index" / "manifest.json").is_file()
+
+
+def test_ask_streams_the_answer_then_the_sources(env, fake_models, capsys):
+    _, llm = fake_models
+    llm.reply = "Richard Stallman, in 1989 [1]."
+    assert main(["ask", "Who introduced the GNU General Public License, and when?"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Richard Stallman, in 1989 [1].")
+    sources = out.split("Sources:")[1]
+    assert "[1] Open Source in Practice — Open Source in Practice > Licenses" in sources
+    assert "Richard Stallman in 1989" in sources
+
+
+def test_ask_builds_a_missing_index_first(env, fake_models, capsys):
+    assert not env.index_dir.exists()
+    assert main(["ask", "When was GitHub founded?"]) == 0
+    assert "Rebuilding the index (there is no index yet)" in capsys.readouterr().err
+
+
+def test_ask_json_prints_one_object(env, fake_models, capsys):
+    _, llm = fake_models
+    llm.reply = "GitHub was founded in 2008 [1]."
+    assert main(["ask", "--json", "When was GitHub founded?"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["question"] == "When was GitHub founded?"
+    assert data["answer"] == "GitHub was founded in 2008 [1]."
+    assert data["citations"][0]["n"] == 1 and "2008" in data["citations"][0]["text"]
+    assert data["passages"][0]["score"] > 0
+
+
+def test_ask_takes_a_history_file(env, fake_models, tmp_path, capsys):
+    _, llm = fake_models
+    history = tmp_path / "history.json"
+    history.write_text(json.dumps([{"role": "user", "content": "Which license did DeepSeek pick?"}]))
+    assert main(["ask", "--history", str(history), "Is it short?"]) == 0
+    assert llm.calls[-1][1]["content"] == "Which license did DeepSeek pick?"
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["ask", ""], "Error: The question is empty"),
+        (["ask", "x" * 10_000], "the limit is 2,000"),
+        (["ask", "--top-k", "0", "anything"], "top_k=0 is out of range"),
+    ],
+)
+def test_user_mistakes_are_one_line_errors(env, fake_models, capsys, argv, message):
+    assert main(argv) == 1
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+
+
+def test_an_empty_corpus_is_a_clear_error(env, fake_models, tmp_path, capsys):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert main(["index", "--corpus", str(empty)]) == 1
+    assert "No documents in" in capsys.readouterr().err
+
+
+def test_a_missing_model_file_is_a_clear_error(env, monkeypatch, embedder, capsys):
+    import chatbot.pipeline as pipeline
+
+    monkeypatch.setattr(pipeline, "SentenceTransformerEmbedder", lambda *a, **k: embedder)
+    assert main(["ask", "When was GitHub founded?"]) == 1
+    err = capsys.readouterr().err
+    assert "Model path does not exist" in err and "no-model.gguf" in err and "Traceback" not in err
+
+
+def test_a_bad_history_file_is_a_usage_error(env, fake_models, tmp_path, capsys):
+    bad = tmp_path / "bad.json"
+    bad.write_text("{oops")
+    assert main(["ask", "--history", str(bad), "q?"]) == 2
+    assert "not valid JSON" in capsys.readouterr().err
+
+
+def test_an_unknown_environment_variable_is_reported(env, monkeypatch, capsys):
+    monkeypatch.setenv("CHATBOT_TOPK", "3")
+    assert main(["ask", "q?"]) == 1
+    assert "CHATBOT_TOPK" in capsys.readouterr().err

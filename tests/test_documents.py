@@ -1,0 +1,67 @@
+import pytest
+
+from chatbot.documents import corpus_fingerprint, guess_title, load_corpus, normalise
+from chatbot.errors import CorpusError
+
+
+def test_loads_markdown_and_text_with_titles(corpus_dir):
+    (corpus_dir / "notes.txt").write_text("Plain Notes\nVersion 2, 2020\n\nBody text here.")
+    docs = {d.id: d for d in load_corpus(corpus_dir)}
+    assert docs["article"].title == "Open Source in Practice"
+    assert docs["notes"].title == "Plain Notes, Version 2, 2020"
+    assert docs["article"].source == "article.md" and len(docs["article"].sha256) == 64
+
+
+def test_other_formats_and_hidden_files_are_skipped(corpus_dir):
+    (corpus_dir / "picture.png").write_bytes(b"\x89PNG")
+    (corpus_dir / ".draft.md").write_text("# Hidden")
+    assert sorted(d.id for d in load_corpus(corpus_dir)) == ["article", "recipes"]
+
+
+def test_subfolders_are_read_recursively(corpus_dir):
+    (corpus_dir / "more").mkdir()
+    (corpus_dir / "more" / "extra.md").write_text("# Extra\n\nText.")
+    assert "more/extra" in {d.id for d in load_corpus(corpus_dir)}
+
+
+def test_bom_and_crlf_are_normalised():
+    assert normalise("\ufeffa\r\nb\rc") == "a\nb\nc"
+
+
+def test_title_falls_back_to_file_name():
+    assert guess_title("   \n", fallback="name") == "name"
+
+
+def test_empty_file_is_a_clear_error(corpus_dir):
+    (corpus_dir / "empty.md").write_text("  \n")
+    with pytest.raises(CorpusError, match="empty.md is empty"):
+        load_corpus(corpus_dir)
+
+
+def test_non_utf8_file_is_a_clear_error(corpus_dir):
+    (corpus_dir / "latin.txt").write_bytes("caf\xe9".encode("latin-1"))
+    with pytest.raises(CorpusError, match="latin.txt is not UTF-8"):
+        load_corpus(corpus_dir)
+
+
+def test_binary_file_renamed_txt_is_a_clear_error(corpus_dir):
+    (corpus_dir / "blob.txt").write_bytes(b"abc\x00def")
+    with pytest.raises(CorpusError, match="binary"):
+        load_corpus(corpus_dir)
+
+
+def test_folder_without_documents_is_a_clear_error(tmp_path):
+    with pytest.raises(CorpusError, match="No documents"):
+        load_corpus(tmp_path)
+
+
+def test_missing_folder_is_a_clear_error(tmp_path):
+    with pytest.raises(CorpusError, match="does not exist"):
+        load_corpus(tmp_path / "nope")
+
+
+def test_fingerprint_changes_with_content(corpus_dir):
+    before = corpus_fingerprint(corpus_dir)
+    (corpus_dir / "article.md").write_text("# Changed\n\nNew text.")
+    after = corpus_fingerprint(corpus_dir)
+    assert before.keys() == after.keys() and before["article.md"] != after["article.md"]

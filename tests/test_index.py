@@ -1,0 +1,161 @@
+import json
+import os
+
+import pytest
+
+from chatbot.chunking import ChunkingParams
+from chatbot.documents import load_corpus
+from chatbot.errors import CorpusError, IndexDataError
+from chatbot.index import build_index, ensure_index, load_index, read_manifest, stale_reasons
+
+PARAMS = ChunkingParams(200, 400)
+
+
+def build(corpus_dir, index_dir, embedder):
+    return build_index(load_corpus(corpus_dir), embedder, index_dir, PARAMS)
+
+
+def test_build_and_load_round_trip(corpus_dir, tmp_path, embedder):
+    report = build(corpus_dir, tmp_path / "index", embedder)
+    index = load_index(tmp_path / "index")
+    assert report.documents == 2 and report.chunks == len(index.chunks) == index.vectors.ntotal
+    assert {d.id for d in index.documents.values()} == {"article", "recipes"}
+    for chunk in index.chunks:
+        assert index.documents[chunk.doc_id].text[chunk.start : chunk.end] == chunk.text
+
+
+def test_manifest_records_what_the_index_was_built_from(corpus_dir, tmp_path, embedder):
+    build(corpus_dir, tmp_path / "index", embedder)
+    manifest = read_manifest(tmp_path / "index")
+    assert manifest["embedding"] == {"model": "fake-bag-of-words", "dimension": 256}
+    assert manifest["chunking"] == {"chunker": 1, "chunk_chars": 200, "chunk_max_chars": 400}
+    assert {d["source"] for d in manifest["documents"]} == {"article.md", "recipes.md"}
+    assert sum(d["chunks"] for d in manifest["documents"]) == manifest["counts"]["chunks"]
+    assert set(manifest["files"]) == {"chunks.json", "vectors.faiss"}
+    assert not list(tmp_path.glob("index.*-*")), "no temporary folder is left behind"
+
+
+def test_nothing_is_pickled(corpus_dir, tmp_path, embedder):
+    build(corpus_dir, tmp_path / "index", embedder)
+    for path in (tmp_path / "index").iterdir():
+        assert not path.read_bytes().startswith(b"\x80"), f"{path.name} looks like a pickle"
+
+
+def test_fresh_index_has_no_stale_reasons(corpus_dir, tmp_path, embedder):
+    build(corpus_dir, tmp_path / "index", embedder)
+    assert stale_reasons(read_manifest(tmp_path / "index"), corpus_dir, embedder.model_id, PARAMS) == []
+
+
+def test_every_kind_of_change_makes_the_index_stale(corpus_dir, tmp_path, embedder):
+    build(corpus_dir, tmp_path / "index", embedder)
+    manifest = read_manifest(tmp_path / "index")
+    (corpus_dir / "article.md").write_text("# Changed\n\nOther words.")
+    (corpus_dir / "new.md").write_text("# New\n\nNew words.")
+    (corpus_dir / "recipes.md").unlink()
+    reasons = stale_reasons(manifest, corpus_dir, embedder.model_id, PARAMS)
+    assert reasons == ["new.md is new", "recipes.md was removed", "article.md changed"]
+    assert "embedding model" in stale_reasons(manifest, corpus_dir, "other-model", PARAMS)[0]
+    assert "chunking" in stale_reasons(manifest, corpus_dir, embedder.model_id, ChunkingParams(300, 400))[0]
+    assert stale_reasons(None, corpus_dir, embedder.model_id, PARAMS) == ["there is no index yet"]
+
+
+def test_a_crash_mid_embedding_keeps_the_previous_index(corpus_dir, tmp_path, embedder):
+    build(corpus_dir, tmp_path / "index", embedder)
+    before = (tmp_path / "index" / "manifest.json").read_text()
+
+    class Crashing(type(embedder)):
+        def embed_documents(self, texts):
+            raise RuntimeError("killed mid-embedding")
+
+    (corpus_dir / "article.md").write_text("# Changed\n\nOther words.")
+    with pytest.raises(RuntimeError):
+        build(corpus_dir, tmp_path / "index", Crashing())
+    assert (tmp_path / "index" / "manifest.json").read_text() == before
+    assert load_index(tmp_path / "index").vectors.ntotal > 0
+    assert not list(tmp_path.glob("index.tmp-*"))
+
+
+def test_a_crash_mid_write_keeps_the_previous_index(corpus_dir, tmp_path, embedder, monkeypatch):
+    build(corpus_dir, tmp_path / "index", embedder)
+    import chatbot.index as index_module
+
+    def failing_write(path, data):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(index_module, "_write_json", failing_write)
+    with pytest.raises(OSError):
+        build(corpus_dir, tmp_path / "index", embedder)
+    monkeypatch.undo()
+    assert load_index(tmp_path / "index").chunks
+    assert not list(tmp_path.glob("index.tmp-*"))
+
+
+def test_a_crash_between_the_two_renames_is_recovered(corpus_dir, tmp_path, embedder):
+    build(corpus_dir, tmp_path / "index", embedder)
+    os.rename(tmp_path / "index", tmp_path / "index.old-deadbeef")
+    assert load_index(tmp_path / "index").chunks
+    assert not (tmp_path / "index.old-deadbeef").exists()
+
+
+def test_leftover_temporary_folders_are_cleaned_on_the_next_build(corpus_dir, tmp_path, embedder):
+    (tmp_path / "index.tmp-12345678").mkdir()
+    build(corpus_dir, tmp_path / "index", embedder)
+    assert not (tmp_path / "index.tmp-12345678").exists()
+
+
+def test_a_damaged_vectors_file_is_detected_with_the_fix(corpus_dir, tmp_path, embedder):
+    build(corpus_dir, tmp_path / "index", embedder)
+    vectors = tmp_path / "index" / "vectors.faiss"
+    vectors.write_bytes(vectors.read_bytes()[:-10])
+    with pytest.raises(IndexDataError, match="chatbot index"):
+        load_index(tmp_path / "index")
+
+
+def test_a_damaged_manifest_is_detected(corpus_dir, tmp_path, embedder):
+    build(corpus_dir, tmp_path / "index", embedder)
+    (tmp_path / "index" / "manifest.json").write_text("{not json")
+    with pytest.raises(IndexDataError, match="damaged"):
+        load_index(tmp_path / "index")
+
+
+def test_missing_index_is_a_clear_error(tmp_path):
+    with pytest.raises(IndexDataError, match="No index"):
+        load_index(tmp_path / "index")
+
+
+def test_ensure_index_builds_when_missing_and_rebuilds_when_stale(corpus_dir, tmp_path, embedder):
+    messages = []
+    index = ensure_index(corpus_dir, tmp_path / "index", embedder, PARAMS, notify=messages.append)
+    assert len(index.documents) == 2 and "no index yet" in messages[0]
+    calls = embedder.calls
+    ensure_index(corpus_dir, tmp_path / "index", embedder, PARAMS, notify=messages.append)
+    assert embedder.calls == calls, "a fresh index is loaded, not rebuilt"
+    (corpus_dir / "extra.md").write_text("# Extra\n\nMore text.")
+    index = ensure_index(corpus_dir, tmp_path / "index", embedder, PARAMS, notify=messages.append)
+    assert "extra" in index.documents and "extra.md is new" in messages[-1]
+
+
+def test_ensure_index_rebuilds_a_damaged_index(corpus_dir, tmp_path, embedder):
+    build(corpus_dir, tmp_path / "index", embedder)
+    (tmp_path / "index" / "chunks.json").write_text("[]")
+    index = ensure_index(corpus_dir, tmp_path / "index", embedder, PARAMS)
+    assert len(index.chunks) == index.vectors.ntotal > 0
+
+
+def test_a_bad_file_in_the_corpus_keeps_the_last_good_index(corpus_dir, tmp_path, embedder):
+    build(corpus_dir, tmp_path / "index", embedder)
+    (corpus_dir / "broken.md").write_text("")
+    with pytest.raises(CorpusError, match="broken.md is empty"):
+        ensure_index(corpus_dir, tmp_path / "index", embedder, PARAMS)
+    assert len(load_index(tmp_path / "index").documents) == 2
+
+
+def test_empty_document_list_is_refused(tmp_path, embedder):
+    with pytest.raises(CorpusError):
+        build_index([], embedder, tmp_path / "index", PARAMS)
+
+
+def test_chunk_store_is_plain_json(corpus_dir, tmp_path, embedder):
+    build(corpus_dir, tmp_path / "index", embedder)
+    store = json.loads((tmp_path / "index" / "chunks.json").read_text())
+    assert {"documents", "chunks"} <= store.keys()

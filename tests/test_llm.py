@@ -1,0 +1,22 @@
+import pytest
+
+from chatbot.errors import ModelError
+from chatbot.llm import LlamaCppLLM
+
+
+def test_a_missing_model_is_reported_with_the_fix(tmp_path):
+    llm = LlamaCppLLM(tmp_path / "absent.gguf")
+    with pytest.raises(ModelError, match="Model path does not exist.*CHATBOT_MODEL_PATH"):
+        llm.load()
+
+
+def test_a_file_that_is_not_gguf_is_reported(tmp_path):
+    bogus = tmp_path / "bogus.gguf"
+    bogus.write_bytes(b"not a model at all")
+    with pytest.raises(ModelError, match="valid GGUF"):
+        LlamaCppLLM(bogus).load()
+
+
+def test_loading_is_deferred_to_first_use(tmp_path):
+    llm = LlamaCppLLM(tmp_path / "absent.gguf")
+    assert llm.name == "absent.gguf"  # constructing it touched no file

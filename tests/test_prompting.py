@@ -1,0 +1,46 @@
+from chatbot.chunking import Chunk
+from chatbot.prompting import MAX_HISTORY_TURNS, NOT_COVERED, SYSTEM_PROMPT, build_prompt
+from chatbot.retrieval import Passage
+
+
+def passage(i: int, text: str, heading: str = "") -> Passage:
+    chunk = Chunk(id=f"d#{i}", doc_id="d", text=text, start=0, end=len(text), heading=heading)
+    return Passage(chunk=chunk, title="Doc", score=1.0 / (i + 1), similarity=0.5, lexical=1.0)
+
+
+def count(text: str) -> int:
+    return len(text.split())
+
+
+def test_passages_are_numbered_in_order_after_the_instructions():
+    prompt = build_prompt("Why?", [passage(0, "alpha"), passage(1, "beta", "Sec")], [], count, 1000)
+    assert prompt.messages[0] == {"role": "system", "content": SYSTEM_PROMPT}
+    user = prompt.messages[-1]["content"]
+    assert user.index("[1] (Doc)\nalpha") < user.index("[2] (Doc — Sec)\nbeta") < user.index("Question: Why?")
+    assert NOT_COVERED in SYSTEM_PROMPT and "[1]" in SYSTEM_PROMPT
+
+
+def test_passages_that_do_not_fit_are_cut_then_dropped():
+    long = " ".join(["word"] * 300)
+    prompt = build_prompt("Q?", [passage(0, long), passage(1, long), passage(2, long)], [], count, 500)
+    assert len(prompt.passages) == 2
+    assert prompt.tokens <= 500
+    assert prompt.messages[-1]["content"].count("word") < 600
+    assert "…" in prompt.messages[-1]["content"]
+
+
+def test_history_comes_before_the_question_and_is_capped():
+    history = []
+    for i in range(10):
+        history += [{"role": "user", "content": f"q{i}"}, {"role": "assistant", "content": f"a{i}"}]
+    prompt = build_prompt("next?", [passage(0, "x")], history, count, 1000)
+    roles = [m["role"] for m in prompt.messages]
+    assert roles[0] == "system" and roles[-1] == "user"
+    assert len(prompt.messages) == 2 + MAX_HISTORY_TURNS
+    assert prompt.messages[1]["content"] == "q7" and prompt.messages[-2]["content"] == "a9"
+
+
+def test_long_history_is_dropped_before_passages():
+    history = [{"role": "user", "content": "w " * 400}, {"role": "assistant", "content": "w " * 400}]
+    prompt = build_prompt("next?", [passage(0, "x")], history, count, 600)
+    assert len(prompt.messages) == 2 and prompt.passages

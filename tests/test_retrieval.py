@@ -1,0 +1,49 @@
+import pytest
+
+from chatbot.chunking import ChunkingParams
+from chatbot.documents import load_corpus
+from chatbot.index import build_index, load_index
+from chatbot.retrieval import Retriever
+
+
+@pytest.fixture
+def retriever(corpus_dir, tmp_path, embedder):
+    build_index(load_corpus(corpus_dir), embedder, tmp_path / "index", ChunkingParams(200, 400))
+    return Retriever(load_index(tmp_path / "index"), embedder)
+
+
+def test_the_passage_holding_the_answer_ranks_first(retriever):
+    best = retriever.retrieve("Who introduced the GNU General Public License?", k=3)[0]
+    assert "Richard Stallman" in best.chunk.text and best.title == "Open Source in Practice"
+
+
+def test_passages_carry_scores_best_first(retriever):
+    passages = retriever.retrieve("bread flour yeast", k=4)
+    assert "flour" in passages[0].chunk.text
+    assert [p.score for p in passages] == sorted((p.score for p in passages), reverse=True)
+    assert passages[0].similarity > 0.2 and passages[0].lexical > 0
+
+
+def test_k_limits_the_result_and_never_exceeds_the_index(retriever):
+    assert len(retriever.retrieve("license", k=1)) == 1
+    assert len(retriever.retrieve("license", k=50)) == len(retriever.index.chunks)
+
+
+def test_lexical_matches_are_fused_in(retriever, embedder):
+    # A rare exact term the bag-of-words hashing cannot tell apart still comes through BM25.
+    passages = retriever.retrieve("arXiv", k=2)
+    assert any("arXiv" in p.chunk.text for p in passages)
+
+
+def test_a_question_of_stop_words_only_still_works(retriever):
+    assert retriever.retrieve("the of and", k=2)
+
+
+def test_bm25_is_built_once_not_per_query(retriever, monkeypatch):
+    import bm25s
+
+    def fail(*args, **kwargs):
+        raise AssertionError("BM25 rebuilt during a query")
+
+    monkeypatch.setattr(bm25s.BM25, "index", fail)
+    retriever.retrieve("GitHub founded", k=2)
