@@ -6,6 +6,7 @@ so a document cannot inject HTML, scripts or remote images into the page.
 
 from __future__ import annotations
 
+import html
 import re
 import sys
 from typing import Iterator
@@ -24,17 +25,17 @@ EXAMPLES = [
     "What does the GPL say about conveying the source code?",
 ]
 SOURCES_TITLE = "Sources"
-_MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~&:])")
-_ESCAPED = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|<>~&:])")
+_MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_{}\[\]()#+\-.!|~:])")
+_ESCAPED = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|~:])")
 
 
 def escape_markdown(text: str) -> str:
-    """Backslash-escape every Markdown/HTML punctuation mark: the text shows as typed, nothing renders."""
-    return _MARKDOWN_PUNCTUATION.sub(r"\\\1", text)
+    """Show text as typed: HTML's <, > and & become entities, Markdown punctuation is backslash-escaped."""
+    return _MARKDOWN_PUNCTUATION.sub(r"\\\1", html.escape(text, quote=False))
 
 
 def unescape_markdown(text: str) -> str:
-    return _ESCAPED.sub(r"\1", text)
+    return html.unescape(_ESCAPED.sub(r"\1", text))
 
 
 def _text_of(content) -> str:

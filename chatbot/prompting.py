@@ -13,13 +13,17 @@ from chatbot.retrieval import Passage
 
 NOT_COVERED = "The documents do not cover this question."
 
-SYSTEM_PROMPT = f"""You answer questions using only the numbered passages given with each question.
-Rules:
-- Use only facts stated in the passages, never outside knowledge.
-- After each sentence, cite the passage it comes from, like [1] or [2][3].
-- If the passages do not contain the answer, reply only: "{NOT_COVERED}"
-- If the question assumes something the passages contradict, say so and state what they say.
-- Answer in one to three short sentences."""
+SYSTEM_PROMPT = "You are a careful assistant that answers questions from documents and cites its sources."
+
+# Instructions go after the passages, nearest to where the model starts writing: the small default
+# model follows them far better there. An explicit "reply exactly: <refusal>" option made it refuse
+# answerable questions (7 license questions: 4/7 right with it, 3/7 wrongly refused), so refusing is
+# asked for in plain words and decided by retrieval evidence before the model is called.
+INSTRUCTIONS = (
+    "Answer the question in one to three sentences using only the passages above. "
+    "End every sentence with the number of the passage it comes from in square brackets, like [1]. "
+    "If the passages do not contain the answer, say that the documents do not cover it."
+)
 
 MAX_HISTORY_TURNS = 6  # user+assistant messages kept from earlier in the conversation
 MIN_PASSAGE_TOKENS = 48  # a passage cut shorter than this is left out instead
@@ -38,7 +42,9 @@ def format_passage(n: int, passage: Passage, text: str | None = None) -> str:
 
 
 def _user_message(question: str, blocks: list[str]) -> str:
-    return "Passages:\n\n" + "\n\n".join(blocks) + f"\n\nQuestion: {question}"
+    """The question before the passages (so they are read with it in mind) and again after them."""
+    passages = "\n\n".join(blocks)
+    return f"Question: {question}\n\nPassages:\n\n{passages}\n\nQuestion: {question}\n\n{INSTRUCTIONS}"
 
 
 def build_prompt(

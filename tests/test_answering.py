@@ -123,4 +123,4 @@ def test_a_follow_up_is_searched_with_the_previous_question(answerer, echo_llm):
     sent = echo_llm.calls[-1]
     assert sent[1] == history[0] and sent[2] == history[1]
     assert "DeepSeek picked the MIT license" in sent[-1]["content"]
-    assert sent[-1]["content"].endswith("Question: Is it permissive?")
+    assert "Question: Is it permissive?" in sent[-1]["content"]

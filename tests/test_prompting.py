@@ -1,5 +1,5 @@
 from chatbot.chunking import Chunk
-from chatbot.prompting import MAX_HISTORY_TURNS, NOT_COVERED, SYSTEM_PROMPT, build_prompt
+from chatbot.prompting import INSTRUCTIONS, MAX_HISTORY_TURNS, SYSTEM_PROMPT, build_prompt
 from chatbot.retrieval import Passage
 
 
@@ -16,8 +16,9 @@ def test_passages_are_numbered_in_order_after_the_instructions():
     prompt = build_prompt("Why?", [passage(0, "alpha"), passage(1, "beta", "Sec")], [], count, 1000)
     assert prompt.messages[0] == {"role": "system", "content": SYSTEM_PROMPT}
     user = prompt.messages[-1]["content"]
-    assert user.index("[1] (Doc)\nalpha") < user.index("[2] (Doc — Sec)\nbeta") < user.index("Question: Why?")
-    assert NOT_COVERED in SYSTEM_PROMPT and "[1]" in SYSTEM_PROMPT
+    assert user.startswith("Question: Why?\n\nPassages:")
+    assert user.index("[1] (Doc)\nalpha") < user.index("[2] (Doc — Sec)\nbeta") < user.rindex("Question: Why?")
+    assert user.endswith(INSTRUCTIONS) and "[1]" in INSTRUCTIONS
 
 
 def test_passages_that_do_not_fit_are_cut_then_dropped():

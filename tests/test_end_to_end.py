@@ -1,0 +1,133 @@
+"""End to end with the real models: the packaged embedder, the tiny GGUF and the default GGUF.
+
+Marked slow; they assert on retrieved sources and on behaviour, not on exact wording.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from chatbot.config import Config
+from chatbot.embedding import SentenceTransformerEmbedder
+from chatbot.llm import LlamaCppLLM
+from chatbot.models import default_model_path, tiny_model_path
+from chatbot.pipeline import Chatbot
+
+pytestmark = pytest.mark.slow
+
+PROJECT = Path(__file__).resolve().parent.parent
+DEV_SET = PROJECT.parent / "shared" / "eval" / "dev.jsonl"
+
+# Questions about the shipped license texts: (question, gold quote, keyword groups).
+LICENSE_QUESTIONS = [
+    (
+        "Under the MIT license, what must be included in all copies or substantial portions of the software?",
+        "The above copyright notice and this permission notice shall be included",
+        [["copyright notice"], ["permission notice"]],
+    ),
+    (
+        "Under GPL version 3, within how many days after receiving a notice of violation must you cure it "
+        "for your license to be reinstated permanently?",
+        "prior to 30 days after your receipt of the notice",
+        [["30 days", "thirty days"]],
+    ),
+    (
+        "Under the Apache License 2.0, when do the patent licenses granted to you terminate?",
+        "shall terminate as of the date such litigation is filed",
+        [["litigation"]],
+    ),
+]
+
+
+@pytest.fixture(scope="session")
+def real_embedder():
+    return SentenceTransformerEmbedder()
+
+
+@pytest.fixture(scope="session")
+def tiny_llm():
+    return LlamaCppLLM(tiny_model_path(), n_ctx=2048, n_threads=2)
+
+
+@pytest.fixture(scope="session")
+def default_llm():
+    path = default_model_path(Config().model_cache_dir)
+    if not path.is_file():
+        pytest.fail(f"The default model is not assembled at {path}: run `chatbot fetch-model`.")
+    return LlamaCppLLM(path, n_ctx=4096, n_threads=2)
+
+
+@pytest.fixture(scope="session")
+def corpus_copy(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("e2e") / "corpus"
+    shutil.copytree(PROJECT / "corpus", folder)
+    return folder
+
+
+def contains(text: str, quote: str) -> bool:
+    """Substring test that ignores how the source wraps its lines."""
+    return " ".join(quote.split()) in " ".join(text.split())
+
+
+def has_keywords(text: str, groups: list[list[str]]) -> bool:
+    lowered = text.lower()
+    return all(any(alt.lower() in lowered for alt in group) for group in groups)
+
+
+def test_the_llama_build_is_sane(tiny_llm):
+    """A broken llama.cpp build (e.g. the AMX path) yields garbage; this known answer catches it."""
+    messages = [{"role": "user", "content": "What is the capital of France? Answer with one word."}]
+    reply = "".join(tiny_llm.stream_chat(messages, max_tokens=16, temperature=0.0))
+    assert "Paris" in reply
+
+
+def test_the_real_embedder_builds_an_index_that_finds_the_passage(corpus_copy, tmp_path, real_embedder, tiny_llm):
+    config = Config(corpus_dir=corpus_copy, index_dir=tmp_path / "index", n_ctx=2048, max_answer_tokens=96)
+    bot = Chatbot(config, embedder=real_embedder, llm=tiny_llm, progress=False)
+    question, gold, _ = LICENSE_QUESTIONS[0]
+    answer = bot.answer(question)
+    assert any(contains(p.chunk.text, gold) for p in answer.passages[:3])
+    assert answer.text.strip()
+    manifest = json.loads((tmp_path / "index" / "manifest.json").read_text())
+    assert manifest["embedding"] == {"model": "sentence-transformers/all-MiniLM-L6-v2", "dimension": 384}
+
+
+def test_an_off_topic_question_is_refused_with_real_models(corpus_copy, tmp_path, real_embedder, tiny_llm):
+    config = Config(corpus_dir=corpus_copy, index_dir=tmp_path / "index", n_ctx=2048, max_answer_tokens=96)
+    answer = Chatbot(config, embedder=real_embedder, llm=tiny_llm, progress=False).answer(
+        "Who won the 2018 FIFA World Cup?"
+    )
+    assert answer.refused and answer.passages == ()
+
+
+@pytest.fixture(scope="module")
+def default_bot(real_embedder, default_llm):
+    return Chatbot(Config(), embedder=real_embedder, llm=default_llm, progress=False)
+
+
+@pytest.mark.parametrize("question, gold, keywords", LICENSE_QUESTIONS, ids=["mit", "gpl", "apache"])
+def test_the_default_model_answers_from_the_right_passage(default_bot, question, gold, keywords):
+    answer = default_bot.answer(question)
+    assert any(contains(p.chunk.text, gold) for p in answer.passages), "the passage holding the answer was retrieved"
+    assert has_keywords(answer.text, keywords), answer.text
+    assert not answer.refused
+
+
+def _dev_items_the_corpus_covers() -> list[dict]:
+    if not DEV_SET.is_file():
+        return []
+    corpus_text = "\n".join(p.read_text(encoding="utf-8") for p in sorted((PROJECT / "corpus").rglob("*.*")))
+    items = [json.loads(line) for line in DEV_SET.read_text(encoding="utf-8").splitlines() if line.strip()]
+    covered = [i for i in items if i["answerable"] and i["gold_quotes"] and all(q in corpus_text for q in i["gold_quotes"])]
+    return covered[:3]
+
+
+@pytest.mark.parametrize("item", _dev_items_the_corpus_covers(), ids=lambda i: i["id"])
+def test_dev_questions_with_the_default_model(default_bot, item):
+    answer = default_bot.answer(item["question"], item.get("history"))
+    assert any(q in p.chunk.text for q in item["gold_quotes"] for p in answer.passages)
+    assert has_keywords(answer.text, item["answer_keywords"]), answer.text
