@@ -35,6 +35,7 @@ class Answer:
     citations: tuple[Citation, ...]  # passages the answer cites, in order of first mention
     passages: tuple[Passage, ...]  # everything the model was shown, numbered from 1
     refused: bool  # the documents do not cover the question
+    prompt_tokens: int = 0  # size of the prompt the model read (0 when it was not called)
 
     def to_dict(self) -> dict:
         """The JSON shape of `chatbot ask --json`."""
@@ -162,6 +163,9 @@ class Answerer:
             parts.append(tail)
             yield tail
         text = "".join(parts).strip()
+        if not text:  # the model stopped at once: say so rather than show an empty bubble
+            text = NOT_COVERED
+            yield text
         citations = tuple(Citation(n, prompt.passages[n - 1]) for n in markers.cited)
         yield Answer(
             question=question,
@@ -169,6 +173,7 @@ class Answerer:
             citations=citations,
             passages=tuple(prompt.passages),
             refused=not citations and looks_like_refusal(text),
+            prompt_tokens=prompt.tokens,
         )
 
     def answer(self, question: str, history: Sequence[dict] | None = None, top_k: int | None = None) -> Answer:

@@ -118,6 +118,27 @@ def serve(config, host: str, port: int) -> None:
     serve_app(config, host=host, port=port)
 
 
+@cli.command("eval")
+@click.argument("eval_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "json_out", type=click.Path(dir_okay=False, path_type=Path), help="Also write the summary and every item's result here.")
+@click.option("--retrieval-only", is_flag=True, help="Measure retrieval only; skip generation (seconds, not minutes).")
+@click.option("--limit", type=int, help="Evaluate only the first N items.")
+@config_options
+def evaluate(config, eval_file: Path, json_out: Path | None, retrieval_only: bool, limit: int | None) -> None:
+    """Measure retrieval and answers on EVAL_FILE (JSONL: question, gold_quotes, answer_keywords, …)."""
+    from chatbot.evaluation import evaluate as run_eval
+    from chatbot.evaluation import format_table, load_items, results_as_dicts
+    from chatbot.pipeline import Chatbot
+
+    items = load_items(eval_file)[:limit]
+    bot = Chatbot(config)
+    summary, results = run_eval(bot, items, retrieval_only=retrieval_only)
+    click.echo(format_table(summary))
+    if json_out:
+        json_out.write_text(json.dumps({"summary": summary, "items": results_as_dicts(results)}, indent=2, ensure_ascii=False))
+        click.echo(f"Per-item results: {json_out}", err=True)
+
+
 @cli.command("fetch-model")
 @click.option("--cache-dir", type=click.Path(path_type=Path), help="Where to assemble it [env CHATBOT_MODEL_CACHE_DIR].")
 def fetch_model(cache_dir: Path | None) -> None:

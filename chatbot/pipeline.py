@@ -30,7 +30,8 @@ def make_llm(config: Config) -> LLM:
     path = config.model_path
     if path is None:
         path = default_model_path(config.model_cache_dir)
-        verify_pinned(path, DEFAULT_MODEL) if path.exists() else None
+        if path.exists():  # a missing file gets LlamaCppLLM's message, which says how to fetch it
+            verify_pinned(path, DEFAULT_MODEL)
     return LlamaCppLLM(path, n_ctx=config.n_ctx, n_threads=config.n_threads)
 
 
@@ -80,6 +81,10 @@ class Chatbot:
     @property
     def index(self) -> Index:
         return self._current().retriever.index
+
+    @property
+    def retriever(self) -> Retriever:
+        return self._current().retriever
 
     def rebuild(self) -> BuildReport:
         """Rebuild the index from the corpus now, whether or not it is stale."""

@@ -124,3 +124,9 @@ def test_a_follow_up_is_searched_with_the_previous_question(answerer, echo_llm):
     assert sent[1] == history[0] and sent[2] == history[1]
     assert "DeepSeek picked the MIT license" in sent[-1]["content"]
     assert "Question: Is it permissive?" in sent[-1]["content"]
+
+
+def test_an_empty_model_reply_becomes_a_refusal(answerer, echo_llm):
+    echo_llm.reply = ""
+    text, answer = run(answerer, "When was GitHub founded?")
+    assert text == NOT_COVERED == answer.text and answer.refused

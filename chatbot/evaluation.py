@@ -1,0 +1,202 @@
+"""Eval set (JSONL) -> measured quality: retrieval recall@k and MRR, answer accuracy, refusals,
+false-premise corrections, citation precision, latency. Per-item results are kept for reading.
+
+The format is that of the project's eval sets: id, question, kind, answerable, gold_quotes,
+answer_keywords (groups of alternatives), optional history.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+from chatbot.answering import Answer, retrieval_query, validate_history
+from chatbot.errors import ChatbotError
+
+RECALL_AT = (1, 3, 5, 10)
+
+
+@dataclass(frozen=True)
+class EvalItem:
+    id: str
+    question: str
+    kind: str
+    answerable: bool
+    gold_quotes: tuple[str, ...]
+    answer_keywords: tuple[tuple[str, ...], ...]
+    history: tuple[dict, ...] = ()
+
+
+@dataclass
+class ItemResult:
+    item: EvalItem
+    gold_rank: int | None = None  # 1-based rank of the first passage holding a gold quote
+    answer: str | None = None
+    correct: bool | None = None
+    refused: bool | None = None
+    cited: int = 0
+    cited_with_gold: int = 0
+    first_token_s: float | None = None
+    total_s: float | None = None
+    prompt_tokens: int | None = None
+    passages: list[str] = field(default_factory=list)
+
+
+def load_items(path: Path) -> list[EvalItem]:
+    """Read an eval set. Raises ChatbotError naming the line of a malformed item."""
+    items = []
+    for number, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            raw = json.loads(line)
+            items.append(
+                EvalItem(
+                    id=str(raw["id"]),
+                    question=raw["question"],
+                    kind=raw.get("kind", "factoid"),
+                    answerable=bool(raw.get("answerable", True)),
+                    gold_quotes=tuple(raw.get("gold_quotes", [])),
+                    answer_keywords=tuple(tuple(group) for group in raw.get("answer_keywords", [])),
+                    history=tuple(raw.get("history") or ()),
+                )
+            )
+        except (ValueError, KeyError, TypeError) as exc:
+            raise ChatbotError(f"{path}:{number} is not a valid eval item ({exc}).") from None
+    if not items:
+        raise ChatbotError(f"{path} holds no eval items.")
+    return items
+
+
+def _squash(text: str) -> str:
+    return " ".join(text.split()).lower()
+
+
+def holds_gold(text: str, quotes: Iterable[str]) -> bool:
+    """A passage hits when it contains a gold quote, however the source wraps its lines."""
+    squashed = _squash(text)
+    return any(_squash(q) in squashed for q in quotes)
+
+
+def keywords_match(text: str, groups: Iterable[Iterable[str]]) -> bool:
+    lowered = text.lower()
+    return all(any(alt.lower() in lowered for alt in group) for group in groups)
+
+
+def _percentile(values: list[float], q: float) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def evaluate(bot, items: list[EvalItem], retrieval_only: bool = False, depth: int = 10) -> tuple[dict, list[ItemResult]]:
+    """Run every item through retrieval (and, unless retrieval_only, the whole answer)."""
+    retriever = bot.retriever
+    results = []
+    for item in items:
+        result = ItemResult(item)
+        query = retrieval_query(item.question, validate_history(list(item.history)))
+        if item.gold_quotes:
+            for rank, passage in enumerate(retriever.retrieve(query, depth), start=1):
+                if holds_gold(passage.chunk.text, item.gold_quotes):
+                    result.gold_rank = rank
+                    break
+        if not retrieval_only:
+            started = time.perf_counter()
+            answer: Answer | None = None
+            for piece in bot.stream(item.question, list(item.history)):
+                if isinstance(piece, Answer):
+                    answer = piece
+                elif result.first_token_s is None:
+                    result.first_token_s = time.perf_counter() - started
+            result.total_s = time.perf_counter() - started
+            result.answer = answer.text
+            result.refused = answer.refused
+            result.prompt_tokens = answer.prompt_tokens
+            result.correct = keywords_match(answer.text, item.answer_keywords)
+            result.cited = len(answer.citations)
+            result.cited_with_gold = sum(holds_gold(c.passage.chunk.text, item.gold_quotes) for c in answer.citations)
+            result.passages = [p.chunk.id for p in answer.passages]
+        results.append(result)
+    return summarise(results, retrieval_only), results
+
+
+def summarise(results: list[ItemResult], retrieval_only: bool) -> dict:
+    def share(flags: list[bool]) -> float | None:
+        return round(sum(flags) / len(flags), 3) if flags else None
+
+    ranked = [r for r in results if r.item.answerable and r.item.gold_quotes]
+    summary: dict = {"items": len(results), "retrieval": {"items": len(ranked)}}
+    for k in RECALL_AT:
+        summary["retrieval"][f"recall@{k}"] = share([r.gold_rank is not None and r.gold_rank <= k for r in ranked])
+    summary["retrieval"]["mrr"] = (
+        round(sum(1 / r.gold_rank for r in ranked if r.gold_rank) / len(ranked), 3) if ranked else None
+    )
+    if retrieval_only:
+        return summary
+    answerable = [r for r in results if r.item.answerable]
+    by_kind = lambda kind: [r.correct for r in results if r.item.kind == kind]  # noqa: E731
+    cited = sum(r.cited for r in answerable)
+    summary["answers"] = {
+        "accuracy": share([r.correct for r in answerable]),
+        "refusal_rate_unanswerable": share([r.correct or r.refused for r in results if r.item.kind == "unanswerable"]),
+        "false_refusals": share([bool(r.refused) for r in answerable]),
+        "false_premise_correction": share(by_kind("false_premise")),
+        "conversational_accuracy": share(by_kind("conversational")),
+    }
+    summary["citations"] = {
+        "precision": round(sum(r.cited_with_gold for r in answerable) / cited, 3) if cited else None,
+        "answers_with_citation": share([r.cited > 0 for r in answerable]),
+    }
+    firsts = [r.first_token_s for r in results if r.first_token_s is not None]
+    totals = [r.total_s for r in results if r.total_s is not None]
+    prompts = [r.prompt_tokens for r in results if r.prompt_tokens]
+    summary["latency_s"] = {
+        "first_token_p50": _round(_percentile(firsts, 0.5)),
+        "first_token_p95": _round(_percentile(firsts, 0.95)),
+        "total_p50": _round(_percentile(totals, 0.5)),
+        "total_p95": _round(_percentile(totals, 0.95)),
+        "prompt_tokens_mean": round(statistics.mean(prompts)) if prompts else None,
+    }
+    return summary
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 2)
+
+
+def format_table(summary: dict) -> str:
+    lines = [f"{'measure':<34} value"]
+    for section, values in summary.items():
+        if not isinstance(values, dict):
+            lines.append(f"{section:<34} {values}")
+            continue
+        for name, value in values.items():
+            lines.append(f"{section + '.' + name:<34} {'-' if value is None else value}")
+    return "\n".join(lines)
+
+
+def results_as_dicts(results: list[ItemResult]) -> list[dict]:
+    return [
+        {
+            "id": r.item.id,
+            "kind": r.item.kind,
+            "question": r.item.question,
+            "gold_rank": r.gold_rank,
+            "answer": r.answer,
+            "correct": r.correct,
+            "refused": r.refused,
+            "cited": r.cited,
+            "cited_with_gold": r.cited_with_gold,
+            "first_token_s": _round(r.first_token_s),
+            "total_s": _round(r.total_s),
+            "prompt_tokens": r.prompt_tokens,
+            "passages": r.passages,
+        }
+        for r in results
+    ]

@@ -1,0 +1,72 @@
+import json
+
+import pytest
+
+from chatbot.cli import main
+from chatbot.errors import ChatbotError
+from chatbot.evaluation import evaluate, holds_gold, keywords_match, load_items
+from chatbot.pipeline import Chatbot
+
+ITEMS = [
+    {"id": "a", "question": "Who introduced the GNU General Public License?", "kind": "factoid", "answerable": True,
+     "gold_quotes": ["introduced by Richard\nStallman in 1989"], "answer_keywords": [["Stallman"], ["1989"]]},
+    {"id": "b", "question": "When was GitHub founded?", "kind": "date", "answerable": True,
+     "gold_quotes": ["GitHub was founded in 2008"], "answer_keywords": [["2008"]]},
+    {"id": "c", "question": "Who won the football world cup?", "kind": "unanswerable", "answerable": False,
+     "gold_quotes": [], "answer_keywords": [["not cover"]]},
+]
+
+
+@pytest.fixture
+def eval_file(tmp_path):
+    path = tmp_path / "dev.jsonl"
+    path.write_text("\n".join(json.dumps(i) for i in ITEMS) + "\n")
+    return path
+
+
+def test_gold_quotes_match_across_line_wrapping():
+    assert holds_gold("was introduced by Richard Stallman in 1989.", ["introduced by Richard\nStallman in 1989"])
+    assert not holds_gold("Stallman", ["introduced by Richard Stallman"])
+
+
+def test_keyword_groups_need_one_alternative_each():
+    assert keywords_match("Richard Stallman, 1989", [["Stallman"], ["1989", "eighty-nine"]])
+    assert not keywords_match("Richard Stallman", [["Stallman"], ["1989"]])
+
+
+def test_a_malformed_line_is_named(tmp_path):
+    path = tmp_path / "bad.jsonl"
+    path.write_text('{"id": "x", "question": "q"}\n{"id": "y"}\n')
+    with pytest.raises(ChatbotError, match="bad.jsonl:2"):
+        load_items(path)
+
+
+def test_retrieval_only_measures_recall_without_the_model(config, embedder, echo_llm, eval_file):
+    bot = Chatbot(config, embedder=embedder, llm=echo_llm, progress=False)
+    summary, results = evaluate(bot, load_items(eval_file), retrieval_only=True)
+    assert summary["retrieval"]["items"] == 2
+    assert summary["retrieval"]["recall@10"] == 1.0
+    assert [r.gold_rank is not None for r in results] == [True, True, False]
+    assert echo_llm.calls == [] and "answers" not in summary
+
+
+def test_full_evaluation_scores_answers_citations_and_refusals(config, embedder, echo_llm, eval_file):
+    echo_llm.reply = "Richard Stallman in 1989 [1]."
+    bot = Chatbot(config, embedder=embedder, llm=echo_llm, progress=False)
+    summary, results = evaluate(bot, load_items(eval_file))
+    assert results[0].correct and not results[1].correct  # the echo reply answers only the first
+    assert summary["answers"]["accuracy"] == 0.5
+    assert summary["answers"]["refusal_rate_unanswerable"] == 1.0
+    assert results[0].cited_with_gold == 1
+    assert summary["latency_s"]["first_token_p50"] is not None
+    assert results[0].prompt_tokens > 0
+
+
+def test_the_eval_command_prints_a_table_and_writes_json(config, fake_models, eval_file, tmp_path, capsys, monkeypatch):
+    for key in ("corpus_dir", "index_dir", "model_path", "chunk_chars", "chunk_max_chars", "min_similarity"):
+        monkeypatch.setenv(f"CHATBOT_{key.upper()}", str(getattr(config, key)))
+    out_file = tmp_path / "out.json"
+    assert main(["eval", str(eval_file), "--retrieval-only", "--json", str(out_file)]) == 0
+    assert "retrieval.recall@5" in capsys.readouterr().out
+    data = json.loads(out_file.read_text())
+    assert data["summary"]["items"] == 3 and len(data["items"]) == 3
