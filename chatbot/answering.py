@@ -36,6 +36,7 @@ class Answer:
     passages: tuple[Passage, ...]  # everything the model was shown, numbered from 1
     refused: bool  # the documents do not cover the question
     prompt_tokens: int = 0  # size of the prompt the model read (0 when it was not called)
+    removed_markers: int = 0  # [n] markers the model wrote that pointed at no passage
 
     def to_dict(self) -> dict:
         """The JSON shape of `chatbot ask --json`."""
@@ -75,6 +76,7 @@ class CitationFilter:
         self.valid = set(range(1, passage_count + 1))
         self._pending = ""
         self.cited: list[int] = []
+        self.removed = 0
 
     def _clean(self, text: str) -> str:
         def keep(match: re.Match) -> str:
@@ -83,6 +85,7 @@ class CitationFilter:
                 if n not in self.cited:
                     self.cited.append(n)
                 return match.group(0)
+            self.removed += 1
             return ""
 
         return _MARKER.sub(keep, text)
@@ -137,9 +140,17 @@ class Answerer:
         self.config = config
 
     def stream(
-        self, question: str, history: Sequence[dict] | None = None, top_k: int | None = None
+        self,
+        question: str,
+        history: Sequence[dict] | None = None,
+        top_k: int | None = None,
+        temperature: float | None = None,
+        max_tokens: int | None = None,
     ) -> Iterator[str | Answer]:
-        """Yield the answer's text pieces as they are generated, then the finished Answer."""
+        """Yield the answer's text pieces as they are generated, then the finished Answer.
+
+        top_k, temperature and max_tokens override the configuration for this question only.
+        """
         question = validate_question(question, self.config.max_question_chars)
         turns = validate_history(history)
         found = self.retriever.retrieve(retrieval_query(question, turns), top_k or self.config.top_k)
@@ -148,11 +159,13 @@ class Answerer:
             yield Answer(question=question, text=NOT_COVERED, citations=(), passages=(), refused=True)
             return
 
-        budget = self.config.n_ctx - self.config.max_answer_tokens - PROMPT_MARGIN
+        max_tokens = max_tokens or self.config.max_answer_tokens
+        temperature = self.config.temperature if temperature is None else temperature
+        budget = self.config.n_ctx - max_tokens - PROMPT_MARGIN
         prompt = build_prompt(question, found, turns, self.llm.count_tokens, budget)
         markers = CitationFilter(len(prompt.passages))
         parts: list[str] = []
-        pieces = self.llm.stream_chat(prompt.messages, self.config.max_answer_tokens, self.config.temperature)
+        pieces = self.llm.stream_chat(prompt.messages, max_tokens, temperature)
         for piece in pieces:
             clean = markers.feed(piece)
             if clean:
@@ -174,11 +187,12 @@ class Answerer:
             passages=tuple(prompt.passages),
             refused=not citations and looks_like_refusal(text),
             prompt_tokens=prompt.tokens,
+            removed_markers=markers.removed,
         )
 
-    def answer(self, question: str, history: Sequence[dict] | None = None, top_k: int | None = None) -> Answer:
+    def answer(self, question: str, history: Sequence[dict] | None = None, **overrides) -> Answer:
         result = None
-        for item in self.stream(question, history, top_k):
+        for item in self.stream(question, history, **overrides):
             result = item
         assert isinstance(result, Answer)
         return result

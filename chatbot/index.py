@@ -88,9 +88,11 @@ def build_index(
     index_dir: Path,
     params: ChunkingParams = ChunkingParams(),
     progress: bool = False,
+    on_progress: Callable[[int, int], None] | None = None,
 ) -> BuildReport:
     """Chunk, embed and write an index for the documents, replacing index_dir atomically.
 
+    progress draws a bar on stderr; on_progress(done, total) reports embedded chunks to a caller.
     A crash at any point leaves the previous index in place (or recoverable by load_index).
     """
     import faiss
@@ -115,6 +117,8 @@ def build_index(
             batch = embedder.embed_documents(texts[start : start + EMBED_BATCH])
             vectors[start : start + len(batch)] = batch
             bar.update(len(batch))
+            if on_progress:
+                on_progress(start + len(batch), len(texts))
 
     tmp = _sibling(index_dir, "tmp")
     tmp.mkdir()

@@ -14,7 +14,7 @@ from chatbot.answering import Answer, Answerer
 from chatbot.chunking import ChunkingParams
 from chatbot.config import Config
 from chatbot.embedding import Embedder, SentenceTransformerEmbedder
-from chatbot.index import BuildReport, Index, build_index, ensure_index, read_manifest, stale_reasons
+from chatbot.index import BuildReport, Index, build_index, ensure_index, load_index, read_manifest, stale_reasons
 from chatbot.documents import load_corpus
 from chatbot.llm import LLM, LlamaCppLLM
 from chatbot.models import DEFAULT_MODEL, default_model_path, verify_pinned
@@ -52,7 +52,8 @@ class Chatbot:
         self.params = ChunkingParams(config.chunk_chars, config.chunk_max_chars)
         self._answerer: Answerer | None = None
         self._built_at: str | None = None
-        self._lock = threading.Lock()
+        # Held while an index is being built; questions meanwhile go to the last loaded index.
+        self._build_lock = threading.Lock()
 
     @property
     def llm(self) -> LLM:
@@ -61,8 +62,14 @@ class Chatbot:
         return self._llm
 
     def _current(self) -> Answerer:
-        """The answerer over a fresh index, rebuilding or reloading only when something changed."""
-        with self._lock:
+        """The answerer over a fresh index, rebuilding or reloading only when something changed.
+
+        While another thread rebuilds, the answerer of the last good index keeps answering.
+        """
+        answerer = self._answerer
+        if answerer is not None and self._build_lock.locked():
+            return answerer
+        with self._build_lock:
             manifest = read_manifest(self.config.index_dir)
             fresh = not stale_reasons(manifest, self.config.corpus_dir, self.embedder.model_id, self.params)
             if self._answerer is None or not fresh or manifest["built_at"] != self._built_at:
@@ -74,9 +81,12 @@ class Chatbot:
                     progress=self.progress,
                     notify=self.notify,
                 )
-                self._answerer = Answerer(Retriever(index, self.embedder), self.llm, self.config)
-                self._built_at = index.manifest["built_at"]
+                self._use(index)
             return self._answerer
+
+    def _use(self, index: Index) -> None:
+        self._answerer = Answerer(Retriever(index, self.embedder), self.llm, self.config)
+        self._built_at = index.manifest["built_at"]
 
     @property
     def index(self) -> Index:
@@ -86,19 +96,23 @@ class Chatbot:
     def retriever(self) -> Retriever:
         return self._current().retriever
 
-    def rebuild(self) -> BuildReport:
-        """Rebuild the index from the corpus now, whether or not it is stale."""
-        report = build_index(
-            load_corpus(self.config.corpus_dir), self.embedder, self.config.index_dir, self.params, self.progress
-        )
-        with self._lock:
-            self._answerer = None
+    def rebuild(self, on_progress: Callable[[int, int], None] | None = None) -> BuildReport:
+        """Rebuild the index from the corpus now; questions asked meanwhile use the previous index."""
+        with self._build_lock:
+            report = build_index(
+                load_corpus(self.config.corpus_dir),
+                self.embedder,
+                self.config.index_dir,
+                self.params,
+                progress=self.progress,
+                on_progress=on_progress,
+            )
+            self._use(load_index(self.config.index_dir))
         return report
 
-    def stream(
-        self, question: str, history: Sequence[dict] | None = None, top_k: int | None = None
-    ) -> Iterator[str | Answer]:
-        return self._current().stream(question, history, top_k)
+    def stream(self, question: str, history: Sequence[dict] | None = None, **overrides) -> Iterator[str | Answer]:
+        """Text pieces, then the Answer; overrides: top_k, temperature, max_tokens."""
+        return self._current().stream(question, history, **overrides)
 
-    def answer(self, question: str, history: Sequence[dict] | None = None, top_k: int | None = None) -> Answer:
-        return self._current().answer(question, history, top_k)
+    def answer(self, question: str, history: Sequence[dict] | None = None, **overrides) -> Answer:
+        return self._current().answer(question, history, **overrides)
