@@ -1,41 +1,32 @@
-"""The Gradio chat page: streamed answers with their sources listed under each one.
+"""The Gradio chat page: a Chat tab (streamed answers, linked citations, sources with the passage
+highlighted in its document) and a Documents tab (list, upload, remove, rebuild with progress).
 
-Only this module knows Gradio's message format. Document text and model output are shown escaped,
-so a document cannot inject HTML, scripts or remote images into the page.
+Only this module knows Gradio. Core errors become gr.Error/gr.Warning messages on the page.
 """
 
 from __future__ import annotations
 
-import html
-import re
 import sys
+from pathlib import Path
 from typing import Iterator
 
 import gradio as gr
 
 from chatbot.answering import Answer
 from chatbot.config import Config
+from chatbot.curation import MAX_UPLOAD_BYTES, add_file, remove_document
+from chatbot.documents import SUPPORTED_SUFFIXES
 from chatbot.errors import ChatbotError
 from chatbot.pipeline import Chatbot
+from chatbot.rendering import PAGE_CSS, PAGE_HEAD, answer_html, message_text, streaming_html
 
 TITLE = "Ask the documents"
 EXAMPLES = [
     "What must be kept in all copies of software under the MIT license?",
     "Does the Apache License grant a patent license?",
-    "What does the GPL say about conveying the source code?",
+    "What does the GPL say about conveying verbatim copies?",
 ]
-SOURCES_TITLE = "Sources"
-_MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_{}\[\]()#+\-.!|~:])")
-_ESCAPED = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|~:])")
-
-
-def escape_markdown(text: str) -> str:
-    """Show text as typed: HTML's <, > and & become entities, Markdown punctuation is backslash-escaped."""
-    return _MARKDOWN_PUNCTUATION.sub(r"\\\1", html.escape(text, quote=False))
-
-
-def unescape_markdown(text: str) -> str:
-    return html.unescape(_ESCAPED.sub(r"\1", text))
+LAUNCH_OPTIONS = {"css": PAGE_CSS, "head": PAGE_HEAD, "max_file_size": MAX_UPLOAD_BYTES, "share": False}
 
 
 def _text_of(content) -> str:
@@ -50,69 +41,153 @@ def _text_of(content) -> str:
 
 
 def history_to_turns(history: list[dict]) -> list[dict[str, str]]:
-    """Chat page history -> answering history: the sources blocks are dropped, text unescaped."""
+    """Chat page history -> answering history: plain answer text, sources and markup dropped."""
     turns = []
     for message in history or []:
-        if (message.get("metadata") or {}).get("title"):
-            continue
+        role = message.get("role")
         text = _text_of(message.get("content"))
-        if message.get("role") in ("user", "assistant") and text:
-            turns.append({"role": message["role"], "content": unescape_markdown(text)})
+        if role == "assistant":
+            text = message_text(text)
+        if role in ("user", "assistant") and text:
+            turns.append({"role": role, "content": text})
     return turns
 
 
-def sources_markdown(answer: Answer) -> str:
-    """The cited passages (or, when none is cited, the passages the model was shown), escaped."""
-    shown = [(c.n, c.passage) for c in answer.citations] or list(enumerate(answer.passages, start=1))
-    blocks = []
-    for n, passage in shown:
-        where = passage.title + (f" — {passage.chunk.heading}" if passage.chunk.heading else "")
-        quoted = "\n".join(f"> {escape_markdown(line)}" for line in passage.chunk.text.strip().splitlines())
-        blocks.append(f"**\\[{n}\\] {escape_markdown(where)}**\n\n{quoted}")
-    if not answer.citations and blocks:
-        blocks.insert(0, "_The answer cites none of these passages; they are what it was given._")
-    return "\n\n".join(blocks)
-
-
 def make_respond(bot: Chatbot):
-    def respond(message: str, history: list[dict]) -> Iterator[list[gr.ChatMessage]]:
+    def respond(
+        message: str, history: list[dict], top_k: int = 4, temperature: float = 0.1, max_tokens: int = 384
+    ) -> Iterator[str]:
         text = ""
-        answer = None
         try:
-            for item in bot.stream(message, history_to_turns(history)):
+            stream = bot.stream(
+                message,
+                history_to_turns(history),
+                top_k=int(top_k),
+                temperature=float(temperature),
+                max_tokens=int(max_tokens),
+            )
+            for item in stream:
                 if isinstance(item, Answer):
-                    answer = item
+                    yield answer_html(item, bot.index.documents)
                 else:
                     text += item
-                    yield [gr.ChatMessage(content=escape_markdown(text))]
+                    yield streaming_html(text)
         except ChatbotError as exc:
             raise gr.Error(str(exc)) from None
-        reply = [gr.ChatMessage(content=escape_markdown(answer.text))]
-        if answer.passages:
-            title = f"{SOURCES_TITLE} ({len(answer.citations) or len(answer.passages)})"
-            reply.append(gr.ChatMessage(content=sources_markdown(answer), metadata={"title": title, "status": "done"}))
-        yield reply
 
     return respond
 
 
+def _documents_table(bot: Chatbot) -> list[list]:
+    manifest = bot.index.manifest
+    return [[d["title"], d["source"], d["chunks"], manifest["built_at"]] for d in manifest["documents"]]
+
+
+def _summary(bot: Chatbot) -> str:
+    counts = bot.index.manifest["counts"]
+    return (
+        f"Answers come only from the **{counts['documents']} indexed documents** ({counts['chunks']} passages). "
+        f"Click a citation like [1] to read its passage in context. Model: `{bot.llm.name}`."
+    )
+
+
 def build_app(bot: Chatbot) -> gr.Blocks:
-    index = bot.index
-    description = (
-        f"Answers come only from the {index.manifest['counts']['documents']} indexed documents "
-        f"({index.manifest['counts']['chunks']} passages), with the passages they rest on listed below each answer. "
-        f"Model: {bot.llm.name}."
-    )
-    return gr.ChatInterface(
-        make_respond(bot),
-        title=TITLE,
-        description=description,
-        examples=EXAMPLES,
-        chatbot=gr.Chatbot(label="Answers", sanitize_html=True, buttons=["copy"]),
-        textbox=gr.Textbox(placeholder="Ask a question about the documents", max_length=bot.config.max_question_chars),
-        flagging_mode="never",
-        api_name="chat",
-    )
+    config = bot.config
+
+    def refresh(status: str = ""):
+        sources = [d["source"] for d in bot.index.manifest["documents"]]
+        return _documents_table(bot), gr.update(choices=sources, value=None), status, _summary(bot)
+
+    def rebuild(status_lines: list[str], progress: gr.Progress):
+        progress(0, desc="Embedding chunks")
+        try:
+            report = bot.rebuild(on_progress=lambda done, total: progress(done / total, desc="Embedding chunks"))
+        except ChatbotError as exc:
+            gr.Warning(f"Rebuild failed; the previous index keeps answering. {exc}")
+            status_lines.append(f"Rebuild failed: {exc} The previous index keeps answering.")
+        else:
+            status_lines.append(
+                f"Index rebuilt: {report.documents} documents, {report.chunks} passages in {report.seconds:.1f} s."
+            )
+        return refresh("\n\n".join(status_lines))
+
+    def add(files, progress=gr.Progress()):
+        lines, added = [], 0
+        for name in files or []:
+            path = Path(name)
+            try:
+                stored = add_file(config.corpus_dir, path.read_bytes(), path.name)
+            except ChatbotError as exc:
+                gr.Warning(str(exc))
+                lines.append(f"Skipped: {exc}")
+            else:
+                added += 1
+                lines.append(f"Added {path.name} as `{stored.source}`.")
+        if not added:
+            return refresh("\n\n".join(lines or ["Choose one or more .md or .txt files first."]))
+        return rebuild(lines, progress)
+
+    def remove(source, progress=gr.Progress()):
+        if not source:
+            return refresh("Choose a document to remove first.")
+        try:
+            remove_document(config.corpus_dir, source)
+        except ChatbotError as exc:
+            gr.Warning(str(exc))
+            return refresh(f"Not removed: {exc}")
+        return rebuild([f"Removed `{source}`."], progress)
+
+    def rebuild_now(progress=gr.Progress()):
+        return rebuild([], progress)
+
+    with gr.Blocks(title=TITLE, fill_height=True) as demo:
+        gr.Markdown(f"# {TITLE}")
+        summary = gr.Markdown(_summary(bot))
+        with gr.Tab("Chat"):
+            with gr.Accordion("Advanced", open=False, render=False) as advanced:
+                top_k = gr.Slider(1, 10, value=config.top_k, step=1, label="Passages per answer (top-k)")
+                temperature = gr.Slider(0.0, 1.5, value=config.temperature, step=0.05, label="Temperature")
+                max_tokens = gr.Slider(32, 1024, value=config.max_answer_tokens, step=16, label="Max answer length (tokens)")
+            gr.ChatInterface(
+                make_respond(bot),
+                chatbot=gr.Chatbot(label="Answers", sanitize_html=True, buttons=["copy"], height=560),
+                textbox=gr.Textbox(
+                    placeholder="Ask a question about the documents", max_length=config.max_question_chars, autofocus=True
+                ),
+                additional_inputs=[top_k, temperature, max_tokens],
+                additional_inputs_accordion=advanced,
+                examples=[[q, config.top_k, config.temperature, config.max_answer_tokens] for q in EXAMPLES],
+                flagging_mode="never",
+                api_name="chat",
+                fill_height=True,
+            )
+        with gr.Tab("Documents"):
+            table = gr.Dataframe(
+                value=_documents_table(bot),
+                headers=["Title", "Source", "Passages", "Indexed"],
+                interactive=False,
+                wrap=True,
+                label="Indexed documents",
+            )
+            with gr.Row():
+                files = gr.File(
+                    label=f"Add documents ({', '.join(SUPPORTED_SUFFIXES)}, up to {MAX_UPLOAD_BYTES // 2**20} MB each)",
+                    file_count="multiple",
+                    file_types=list(SUPPORTED_SUFFIXES),
+                    type="filepath",
+                )
+                with gr.Column():
+                    add_button = gr.Button("Add and rebuild", variant="primary")
+                    choice = gr.Dropdown(label="Document to remove", choices=[], value=None)
+                    remove_button = gr.Button("Remove and rebuild", variant="stop")
+                    rebuild_button = gr.Button("Rebuild index")
+            status = gr.Markdown()
+        outputs = [table, choice, status, summary]
+        add_button.click(add, inputs=files, outputs=outputs, api_name="add_documents")
+        remove_button.click(remove, inputs=choice, outputs=outputs, api_name="remove_document")
+        rebuild_button.click(rebuild_now, outputs=outputs, api_name="rebuild")
+        demo.load(refresh, outputs=outputs, api_visibility="private")
+    return demo
 
 
 def serve(config: Config, host: str = "127.0.0.1", port: int = 7860) -> None:
@@ -124,5 +199,5 @@ def serve(config: Config, host: str = "127.0.0.1", port: int = 7860) -> None:
         load()
     print(f"Serving the chat page on http://{host}:{port}", file=sys.stderr)
     build_app(bot).queue(default_concurrency_limit=1).launch(
-        server_name=host, server_port=port, share=False, show_error=True, max_file_size="10mb"
+        server_name=host, server_port=port, show_error=True, **LAUNCH_OPTIONS
     )

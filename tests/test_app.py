@@ -1,4 +1,4 @@
-"""The chat page: its message handling directly, and its API through gradio_client on a live server."""
+"""The chat page: its handlers directly, and its API through gradio_client on a live server."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ import socket
 import gradio as gr
 import pytest
 
-from chatbot.app import build_app, escape_markdown, history_to_turns, make_respond, sources_markdown, unescape_markdown
+from chatbot.app import LAUNCH_OPTIONS, build_app, history_to_turns, make_respond
 from chatbot.pipeline import Chatbot
+from chatbot.rendering import message_text
 
 
 @pytest.fixture
@@ -16,26 +17,23 @@ def bot(config, embedder, echo_llm):
     return Chatbot(config, embedder=embedder, llm=echo_llm, progress=False)
 
 
-def test_escaping_shows_markup_as_text_and_round_trips():
-    hostile = '<script>alert(1)</script> ![x](http://evil.example/p.png) [a](javascript:alert(1)) **b**'
-    escaped = escape_markdown(hostile)
-    assert "<script>" not in escaped and "![x](" not in escaped and "](javascript" not in escaped
-    assert unescape_markdown(escaped) == hostile
-
-
-def test_respond_streams_then_adds_the_sources(bot, echo_llm):
+def test_respond_streams_then_shows_the_linked_answer_with_sources(bot, echo_llm):
     echo_llm.reply = "Richard Stallman in 1989 [1]."
     updates = list(make_respond(bot)("Who introduced the GNU General Public License?", []))
     assert len(updates) > 2
     final = updates[-1]
-    assert unescape_markdown(final[0].content) == "Richard Stallman in 1989 [1]."
-    assert final[1].metadata["title"] == "Sources (1)"
-    assert "Richard Stallman in 1989" in unescape_markdown(final[1].content)
+    assert 'class="cite"' in final and "<mark>" in final and "Sources (1)" in final
+    assert message_text(final) == "Richard Stallman in 1989 [1]."
 
 
-def test_a_refusal_has_no_sources_block(bot):
+def test_settings_from_the_page_reach_the_answer(bot, echo_llm):
+    list(make_respond(bot)("Who introduced the GNU General Public License?", [], 1, 0.0, 64))
+    assert "[1] (" in echo_llm.last_prompt and "[2] (" not in echo_llm.last_prompt
+
+
+def test_a_refusal_is_marked(bot):
     final = list(make_respond(bot)("Who won the football world cup?", []))[-1]
-    assert len(final) == 1 and "do not cover" in final[0].content
+    assert "Not in the documents" in final and 'class="sources"' not in final
 
 
 def test_errors_become_page_errors(bot):
@@ -43,28 +41,18 @@ def test_errors_become_page_errors(bot):
         list(make_respond(bot)("   ", []))
 
 
-def test_history_from_the_page_drops_sources_and_unescapes():
+def test_history_from_the_page_becomes_plain_turns(bot, echo_llm):
+    final = list(make_respond(bot)("Which license did DeepSeek pick for its R1 model?", []))[-1]
     history = [
-        {"role": "user", "content": "Which license?"},
-        {"role": "assistant", "content": escape_markdown("MIT [1].")},
-        {"role": "assistant", "content": "passages", "metadata": {"title": "Sources (1)"}},
+        {"role": "user", "content": "Which license did DeepSeek pick for its R1 model?"},
+        {"role": "assistant", "content": final},
         {"role": "user", "content": [{"type": "text", "text": "And then?"}]},
     ]
     assert history_to_turns(history) == [
-        {"role": "user", "content": "Which license?"},
-        {"role": "assistant", "content": "MIT [1]."},
+        {"role": "user", "content": "Which license did DeepSeek pick for its R1 model?"},
+        {"role": "assistant", "content": "Echo answer [1]."},
         {"role": "user", "content": "And then?"},
     ]
-
-
-def test_hostile_document_text_is_escaped_in_the_sources(config, embedder, echo_llm):
-    (config.corpus_dir / "evil.md").write_text(
-        "# Evil\n\nThe GNU license <img src=x onerror=alert(1)> ![t](http://evil.example/t.png)"
-    )
-    bot = Chatbot(config, embedder=embedder, llm=echo_llm, progress=False)
-    answer = bot.answer("GNU license evil")
-    shown = sources_markdown(answer)
-    assert "<img" not in shown and "![t](" not in shown
 
 
 def _free_port() -> int:
@@ -73,20 +61,51 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def test_the_running_page_answers_through_its_api(bot, echo_llm):
+@pytest.fixture
+def live(bot):
+    """The page served on 127.0.0.1 for the duration of a test, and a client for its API."""
     from gradio_client import Client
 
-    echo_llm.reply = "GitHub was founded in 2008 [1]."
     app = build_app(bot)
     port = _free_port()
-    app.queue().launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
+    app.queue().launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True, **LAUNCH_OPTIONS)
     try:
-        client = Client(f"http://127.0.0.1:{port}/", verbose=False)
-        job = client.submit("When was GitHub founded?", api_name="/chat")
-        result = job.result(timeout=60)
-        text = str(result)
-        assert "GitHub was founded in 2008" in unescape_markdown(text)
-        assert "Sources" in text
-        assert len(job.outputs()) > 2, "the answer arrives in several streamed updates"
+        yield Client(f"http://127.0.0.1:{port}/", verbose=False), port
     finally:
         app.close()
+
+
+def test_the_running_page_streams_answers_with_sources(live, echo_llm):
+    client, _ = live
+    echo_llm.reply = "GitHub was founded in 2008 [1]."
+    job = client.submit("When was GitHub founded?", 4, 0.1, 384, api_name="/chat")
+    result = job.result(timeout=60)
+    assert message_text(result) == "GitHub was founded in 2008 [1]."
+    assert "GitHub was founded in 2008" in result.split('class="sources"')[1]
+    assert len(job.outputs()) > 2, "the answer arrives in several streamed updates"
+
+
+def test_upload_rebuild_and_ask_about_the_new_document(live, echo_llm, config, tmp_path):
+    from gradio_client import handle_file
+
+    client, _ = live
+    new = tmp_path / "zebra notes.md"
+    new.write_text("# Zebra Facts\n\nThe zebra project released version nine in spring.")
+    empty = tmp_path / "empty.md"
+    empty.write_text("")
+    table, _, status, summary = client.predict([handle_file(new), handle_file(empty)], api_name="/add_documents")
+    assert "Added zebra notes.md" in status and "empty.md is empty" in status and "Index rebuilt" in status
+    assert "Zebra Facts" in str(table) and "3 indexed documents" in summary
+    stored = list((config.corpus_dir / "uploads").iterdir())
+    assert len(stored) == 1 and stored[0].name.startswith("zebra-notes-")
+
+    echo_llm.reply = "Version nine [1]."
+    result = client.predict("What did the zebra project release?", 4, 0.1, 384, api_name="/chat")
+    assert "Zebra Facts" in result.split('class="sources"')[1]
+
+    source = f"uploads/{stored[0].name}"
+    table, _, status, _ = client.predict(source, api_name="/remove_document")
+    assert "Removed" in status and "Zebra Facts" not in str(table)
+    with pytest.raises(Exception, match="not in the list of choices"):
+        client.predict("../recipes.md", api_name="/remove_document")
+    assert (config.corpus_dir / "recipes.md").exists()

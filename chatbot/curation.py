@@ -1,0 +1,82 @@
+"""Adding and removing corpus files on a curator's behalf, safely.
+
+An uploaded file's own name is never used as a path: it is stored under a generated name inside
+the corpus folder, and removal only ever deletes a file that lies inside that folder.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from chatbot.documents import SUPPORTED_SUFFIXES, normalise
+from chatbot.errors import CorpusError
+
+UPLOADS = "uploads"  # subfolder of the corpus that receives uploaded files
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Added:
+    original_name: str
+    source: str  # path relative to the corpus folder
+
+
+def _safe_stem(name: str) -> str:
+    """A readable hint of the original name: lowercase letters, digits and dashes only."""
+    stem = Path(name.replace("\\", "/").replace("\x00", "")).stem.lower()
+    return re.sub(r"[^a-z0-9]+", "-", stem).strip("-")[:40] or "document"
+
+
+def check_text_file(data: bytes, name: str) -> None:
+    """Raise CorpusError with a one-line reason when the bytes are not a usable text document."""
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise CorpusError(f"{name} is larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB; split it into smaller files.")
+    try:
+        text = normalise(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise CorpusError(f"{name} is not UTF-8 text; save it as UTF-8 and upload it again.") from None
+    if "\x00" in text:
+        raise CorpusError(f"{name} looks binary (it holds NUL bytes); upload a .md or .txt file.")
+    if not text.strip():
+        raise CorpusError(f"{name} is empty; nothing to index.")
+
+
+def add_file(corpus_dir: Path, data: bytes, original_name: str) -> Added:
+    """Store an uploaded document in the corpus under a generated name.
+
+    Raises:
+        CorpusError: unsupported type, too large, not UTF-8 text, binary or empty.
+    """
+    suffix = Path(original_name.replace("\\", "/")).suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        raise CorpusError(
+            f"{original_name[:80]} is not a supported type; upload {', '.join(SUPPORTED_SUFFIXES)} files."
+        )
+    check_text_file(data, original_name[:80])
+    folder = Path(corpus_dir) / UPLOADS
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"{_safe_stem(original_name)}-{uuid.uuid4().hex[:8]}{suffix}"
+    partial = target.with_name(target.name + ".partial")
+    partial.write_bytes(data)
+    os.replace(partial, target)  # a half-written upload is never seen by an index build
+    return Added(original_name=original_name, source=target.relative_to(corpus_dir).as_posix())
+
+
+def remove_document(corpus_dir: Path, source: str) -> Path:
+    """Delete the corpus file `source` (relative to the corpus folder).
+
+    Raises:
+        CorpusError: the path leaves the corpus folder or names no document.
+    """
+    root = Path(corpus_dir).resolve()
+    path = (root / source).resolve()
+    if root not in path.parents or path.suffix.lower() not in SUPPORTED_SUFFIXES:
+        raise CorpusError(f"{source} is not a document of the corpus.")
+    if not path.is_file():
+        raise CorpusError(f"{source} no longer exists; refresh the list.")
+    path.unlink()
+    return path

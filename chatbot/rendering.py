@@ -1,0 +1,136 @@
+"""Answer -> the HTML the chat page shows: escaped text, [n] markers linked to their sources, and each
+source's passage highlighted inside a little of its surrounding document.
+
+Every piece of document text and model output is HTML-escaped, and the result holds no blank line,
+so Markdown never gets to interpret any of it: a document cannot inject markup, scripts or images.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import uuid
+
+from chatbot.answering import Answer
+from chatbot.documents import Document
+from chatbot.retrieval import Passage
+
+CONTEXT_CHARS = 240  # document text shown on each side of a cited passage
+_MARKER = re.compile(r"\[(\d{1,3})\]")
+_SOURCES_START = '<div class="sources">'
+_TAG = re.compile(r"<[^>]+>")
+
+
+def _text(text: str) -> str:
+    return html.escape(text).replace("\n", "<br>")
+
+
+def streaming_html(text: str) -> str:
+    """The answer while it is still being written: plain escaped text."""
+    return f'<div class="answer">{_text(text)}</div>'
+
+
+def _context(passage: Passage, documents: dict[str, Document]) -> tuple[str, str]:
+    doc = documents.get(passage.chunk.doc_id)
+    chunk = passage.chunk
+    if doc is None or doc.text[chunk.start : chunk.end] != chunk.text:
+        return "", ""  # the index changed since this answer; show the passage alone
+    before = doc.text[max(0, chunk.start - CONTEXT_CHARS) : chunk.start]
+    after = doc.text[chunk.end : chunk.end + CONTEXT_CHARS]
+    before = ("…" + before.split(" ", 1)[-1]) if chunk.start > CONTEXT_CHARS else before
+    after = (after.rsplit(" ", 1)[0] + "…") if chunk.end + CONTEXT_CHARS < len(doc.text) else after
+    return before, after
+
+
+def _source_html(answer_id: str, n: int, passage: Passage, documents: dict[str, Document]) -> str:
+    where = passage.title + (f" — {passage.chunk.heading}" if passage.chunk.heading else "")
+    before, after = _context(passage, documents)
+    return (
+        f'<details class="source" id="src-{answer_id}-{n}">'
+        f"<summary><b>[{n}]</b> {html.escape(where)}</summary>"
+        f'<div class="passage"><span class="context">{_text(before)}</span>'
+        f"<mark>{_text(passage.chunk.text)}</mark>"
+        f'<span class="context">{_text(after)}</span></div></details>'
+    )
+
+
+def answer_html(answer: Answer, documents: dict[str, Document]) -> str:
+    """The finished answer: linked markers, a refusal badge when it is one, then its sources."""
+    answer_id = uuid.uuid4().hex[:8]
+    valid = {c.n for c in answer.citations}
+
+    def link(match: re.Match) -> str:
+        n = int(match.group(1))
+        if n not in valid:
+            return match.group(0)
+        return f'<a class="cite" href="#src-{answer_id}-{n}" title="Show source {n}">[{n}]</a>'
+
+    body = _MARKER.sub(link, _text(answer.text))
+    parts = []
+    if answer.refused:
+        parts.append(f'<div class="answer refusal"><span class="badge">Not in the documents</span> {body}</div>')
+    else:
+        parts.append(f'<div class="answer">{body}</div>')
+    notes = []
+    if answer.removed_markers:
+        notes.append(
+            f"{answer.removed_markers} citation marker(s) pointed at no passage and were removed."
+        )
+    shown = [(c.n, c.passage) for c in answer.citations]
+    if not shown and answer.passages:
+        shown = list(enumerate(answer.passages, start=1))
+        if not answer.refused:
+            notes.append("The answer cites none of these passages; they are what it was given.")
+    if not shown and not notes:
+        return "".join(parts)
+    parts.append(_SOURCES_START)
+    if shown:
+        parts.append(f'<div class="sources-title">Sources ({len(shown)})</div>')
+    parts.extend(f'<p class="note">{html.escape(note)}</p>' for note in notes)
+    parts.extend(_source_html(answer_id, n, passage, documents) for n, passage in shown)
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def message_text(content: str) -> str:
+    """A rendered assistant message back to the plain answer text (sources dropped), for follow-ups."""
+    content = content.split(_SOURCES_START, 1)[0]
+    content = _TAG.sub("", content.replace("<br>", "\n"))
+    return html.unescape(content).replace("Not in the documents ", "", 1).strip()
+
+
+PAGE_CSS = """
+.answer.refusal { border-left: 4px solid #d97706; padding-left: 8px; }
+.answer .badge { background: #fef3c7; color: #92400e; border-radius: 4px; padding: 0 6px; font-size: 0.85em; }
+a.cite { font-weight: 600; text-decoration: none; padding: 0 1px; }
+a.cite:focus, a.cite:hover { text-decoration: underline; }
+.sources { margin-top: 0.75em; border-top: 1px solid #d1d5db; padding-top: 0.5em; font-size: 0.92em; }
+.sources-title { font-weight: 600; margin-bottom: 0.25em; }
+.sources .note { color: #6b7280; font-style: italic; margin: 0.25em 0; }
+details.source { margin: 0.25em 0; }
+details.source summary { cursor: pointer; }
+details.source .passage { margin: 0.4em 0 0.6em 1em; line-height: 1.45; }
+details.source .context { color: #6b7280; }
+details.source mark { background: #fde68a; color: inherit; padding: 0 1px; }
+details.source.flash { outline: 2px solid #f59e0b; border-radius: 4px; }
+"""
+
+# Clicking (or pressing Enter on) a [n] marker opens its source and brings it into view.
+PAGE_HEAD = """
+<script>
+document.addEventListener("click", function (event) {
+  var link = event.target.closest && event.target.closest("a.cite");
+  if (!link) return;
+  event.preventDefault();
+  event.stopPropagation();
+  var target = document.getElementById(link.getAttribute("href").slice(1));
+  if (!target) return;
+  target.open = true;
+  target.classList.add("flash");
+  setTimeout(function () { target.classList.remove("flash"); }, 1500);
+  target.scrollIntoView({block: "nearest"});
+  var summary = target.querySelector("summary");
+  if (summary) summary.focus();
+}, true);
+</script>
+"""
