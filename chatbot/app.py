@@ -144,23 +144,31 @@ def build_app(bot: Chatbot) -> gr.Blocks:
         gr.Markdown(f"# {TITLE}")
         summary = gr.Markdown(_summary(bot))
         with gr.Tab("Chat"):
-            with gr.Accordion("Advanced", open=False, render=False) as advanced:
-                top_k = gr.Slider(1, 10, value=config.top_k, step=1, label="Passages per answer (top-k)")
-                temperature = gr.Slider(0.0, 1.5, value=config.temperature, step=0.05, label="Temperature")
-                max_tokens = gr.Slider(32, 1024, value=config.max_answer_tokens, step=16, label="Max answer length (tokens)")
+            settings = [
+                gr.Slider(1, 10, value=config.top_k, step=1, label="Passages per answer (top-k)", render=False),
+                gr.Slider(0.0, 1.5, value=config.temperature, step=0.05, label="Temperature", render=False),
+                gr.Slider(
+                    32, 1024, value=config.max_answer_tokens, step=16, label="Max answer length (tokens)", render=False
+                ),
+            ]
+            question = gr.Textbox(
+                placeholder="Ask a question about the documents",
+                max_length=config.max_question_chars,
+                autofocus=True,
+                render=False,
+            )
             gr.ChatInterface(
                 make_respond(bot),
                 chatbot=gr.Chatbot(label="Answers", sanitize_html=True, buttons=["copy"], height=560),
-                textbox=gr.Textbox(
-                    placeholder="Ask a question about the documents", max_length=config.max_question_chars, autofocus=True
-                ),
-                additional_inputs=[top_k, temperature, max_tokens],
-                additional_inputs_accordion=advanced,
-                examples=[[q, config.top_k, config.temperature, config.max_answer_tokens] for q in EXAMPLES],
+                textbox=question,
+                additional_inputs=settings,
+                additional_inputs_accordion=gr.Accordion(label="Advanced", open=False, render=False),
                 flagging_mode="never",
                 api_name="chat",
                 fill_height=True,
             )
+            # Outside ChatInterface: its own examples would show a column per advanced setting.
+            gr.Examples(EXAMPLES, inputs=question, label="Try")
         with gr.Tab("Documents"):
             table = gr.Dataframe(
                 value=_documents_table(bot),

@@ -13,8 +13,8 @@ from chatbot.documents import Document
 _BLANK_LINES = re.compile(r"\n[ \t]*\n")
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”’)\]]*\s+")
 _NUMBERED_HEADING = re.compile(r"^\d+(\.\d+)*\.?\s+\S.{0,60}$")
-# Bump when the splitting rules change: every index built with other rules becomes stale.
-CHUNKER_VERSION = 1
+# Bump when the splitting rules or the embedded text change: indexes built otherwise become stale.
+CHUNKER_VERSION = 2
 _MARKDOWN_HEADING = re.compile(r"^(#{1,6})\s+(.*\S)\s*#*$")
 
 
@@ -35,6 +35,15 @@ class ChunkingParams:
 
     def as_dict(self) -> dict[str, int]:
         return {"chunker": CHUNKER_VERSION, "chunk_chars": self.chunk_chars, "chunk_max_chars": self.chunk_max_chars}
+
+
+def section_label(title: str, heading: str) -> str:
+    """'Title — Section > Subsection', without repeating a title that opens the heading path."""
+    if heading == title or not heading:
+        return title
+    if heading.startswith(title + " > "):
+        heading = heading[len(title) + 3 :]
+    return f"{title} — {heading}"
 
 
 def _blocks(text: str) -> list[tuple[int, int]]:

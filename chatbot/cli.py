@@ -66,8 +66,7 @@ def _print_sources(answer) -> None:
     else:
         return
     for n, p in shown:
-        where = f"{p.title} — {p.chunk.heading}" if p.chunk.heading else p.title
-        click.echo(f"[{n}] {where}  ({p.chunk.id}, characters {p.chunk.start}-{p.chunk.end})")
+        click.echo(f"[{n}] {p.where}  ({p.chunk.id}, characters {p.chunk.start}-{p.chunk.end})")
         for line in p.chunk.text.strip().splitlines():
             click.echo(f"    {line.strip()}")
 

@@ -20,7 +20,7 @@ from typing import Callable
 
 import numpy as np
 
-from chatbot.chunking import Chunk, ChunkingParams, chunk_document
+from chatbot.chunking import Chunk, ChunkingParams, chunk_document, section_label
 from chatbot.documents import Document, corpus_fingerprint, load_corpus, sha256_bytes
 from chatbot.embedding import Embedder
 from chatbot.errors import CorpusError, IndexDataError
@@ -53,8 +53,7 @@ class BuildReport:
 
 def embedding_text(doc: Document, chunk: Chunk) -> str:
     """What gets embedded: the passage with its document title and section, for context."""
-    context = doc.title if not chunk.heading or chunk.heading == doc.title else f"{doc.title} — {chunk.heading}"
-    return f"{context}\n{chunk.text}"
+    return f"{section_label(doc.title, chunk.heading)}\n{chunk.text}"
 
 
 def _sibling(index_dir: Path, kind: str) -> Path:

@@ -37,8 +37,7 @@ class Prompt:
 
 
 def format_passage(n: int, passage: Passage, text: str | None = None) -> str:
-    where = passage.title if not passage.chunk.heading else f"{passage.title} — {passage.chunk.heading}"
-    return f"[{n}] ({where})\n{passage.chunk.text if text is None else text}"
+    return f"[{n}] ({passage.where})\n{passage.chunk.text if text is None else text}"
 
 
 def _user_message(question: str, blocks: list[str]) -> str:

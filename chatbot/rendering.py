@@ -43,11 +43,10 @@ def _context(passage: Passage, documents: dict[str, Document]) -> tuple[str, str
 
 
 def _source_html(answer_id: str, n: int, passage: Passage, documents: dict[str, Document]) -> str:
-    where = passage.title + (f" — {passage.chunk.heading}" if passage.chunk.heading else "")
     before, after = _context(passage, documents)
     return (
         f'<details class="source" id="src-{answer_id}-{n}">'
-        f"<summary><b>[{n}]</b> {html.escape(where)}</summary>"
+        f"<summary><b>[{n}]</b> {html.escape(passage.where)}</summary>"
         f'<div class="passage"><span class="context">{_text(before)}</span>'
         f"<mark>{_text(passage.chunk.text)}</mark>"
         f'<span class="context">{_text(after)}</span></div></details>'

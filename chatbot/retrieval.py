@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from chatbot.chunking import Chunk
+from chatbot.chunking import Chunk, section_label
 from chatbot.embedding import Embedder
 from chatbot.index import Index
 
@@ -24,6 +24,11 @@ class Passage:
     score: float  # fused RRF score: higher is better
     similarity: float  # cosine similarity of question and chunk, from the dense ranker
     lexical: float  # BM25 score; 0 when no question word occurs in the chunk
+
+    @property
+    def where(self) -> str:
+        """Document title and section, for people and for the prompt."""
+        return section_label(self.title, self.chunk.heading)
 
 
 def _tokenize(texts: list[str]) -> list[list[str]]:

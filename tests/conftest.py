@@ -15,11 +15,14 @@ from chatbot.config import Config
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
+STOP_WORDS = {"the", "and", "for", "was", "who", "what", "its", "are", "how", "did", "does", "which", "when"}
+
+
 class FakeEmbedder:
-    """Deterministic bag-of-words vectors: texts sharing words are similar, in microseconds."""
+    """Deterministic bag-of-words vectors: texts sharing content words are similar, in microseconds."""
 
     model_id = "fake-bag-of-words"
-    dimension = 256
+    dimension = 1024
 
     def __init__(self):
         self.calls = 0
@@ -27,7 +30,7 @@ class FakeEmbedder:
     def _vector(self, text: str) -> np.ndarray:
         vector = np.zeros(self.dimension, dtype=np.float32)
         for word in re.findall(r"[a-z0-9]+", text.lower()):
-            if len(word) > 2:
+            if len(word) > 2 and word not in STOP_WORDS:
                 vector[int(hashlib.md5(word.encode()).hexdigest(), 16) % self.dimension] += 1.0
         norm = np.linalg.norm(vector)
         return vector / norm if norm else vector

@@ -67,3 +67,11 @@ def test_every_chunk_of_the_shipped_corpus_is_an_exact_span():
             assert document.text[chunk.start : chunk.end] == chunk.text
             assert chunk.text.strip() == chunk.text and chunk.text
             assert len(chunk.text) <= ChunkingParams().chunk_max_chars
+
+
+def test_section_labels_do_not_repeat_the_title():
+    from chatbot.chunking import section_label
+
+    assert section_label("Doc", "Doc > Part A") == "Doc — Part A"
+    assert section_label("Doc", "Doc") == "Doc" and section_label("Doc", "") == "Doc"
+    assert section_label("Doc", "1. Definitions.") == "Doc — 1. Definitions."

@@ -42,7 +42,7 @@ def test_ask_streams_the_answer_then_the_sources(env, fake_models, capsys):
     out = capsys.readouterr().out
     assert out.startswith("Richard Stallman, in 1989 [1].")
     sources = out.split("Sources:")[1]
-    assert "[1] Open Source in Practice — Open Source in Practice > Licenses" in sources
+    assert "[1] Open Source in Practice — Licenses" in sources
     assert "Richard Stallman in 1989" in sources
 
 

@@ -27,8 +27,8 @@ def test_build_and_load_round_trip(corpus_dir, tmp_path, embedder):
 def test_manifest_records_what_the_index_was_built_from(corpus_dir, tmp_path, embedder):
     build(corpus_dir, tmp_path / "index", embedder)
     manifest = read_manifest(tmp_path / "index")
-    assert manifest["embedding"] == {"model": "fake-bag-of-words", "dimension": 256}
-    assert manifest["chunking"] == {"chunker": 1, "chunk_chars": 200, "chunk_max_chars": 400}
+    assert manifest["embedding"] == {"model": "fake-bag-of-words", "dimension": 1024}
+    assert manifest["chunking"] == {"chunker": 2, "chunk_chars": 200, "chunk_max_chars": 400}
     assert {d["source"] for d in manifest["documents"]} == {"article.md", "recipes.md"}
     assert sum(d["chunks"] for d in manifest["documents"]) == manifest["counts"]["chunks"]
     assert set(manifest["files"]) == {"chunks.json", "vectors.faiss"}

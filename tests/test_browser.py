@@ -1,0 +1,124 @@
+"""The chat page in a real headless Chromium: ask, click a citation, see the highlighted passage;
+hostile documents and answers run no script and load nothing from outside.
+
+Screenshots go to tests/artifacts/ (not committed) for a person to look at.
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+from pathlib import Path
+
+import pytest
+
+from chatbot.app import LAUNCH_OPTIONS, build_app
+from chatbot.pipeline import Chatbot
+
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+HOSTILE = (
+    "# Evil Page\n\nThe GNU license trivia: <script>alert('doc-script')</script> "
+    "<img src=x onerror=alert('doc-img')> [click](javascript:alert('doc-link')) "
+    "![tracker](http://evil.example/t.png) <iframe src=http://evil.example/></iframe>\n"
+)
+HOSTILE_REPLY = (
+    "Trivia <img src=x onerror=alert('answer-img')> ![t](http://evil.example/a.png) "
+    "<script>alert('answer-script')</script> [1][2][3]."
+)
+
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None, reason="no Chromium found: install Debian's `chromium` package (apt-get install chromium)"
+)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def page_url(config, embedder, echo_llm):
+    (config.corpus_dir / "evil.md").write_text(HOSTILE)
+    bot = Chatbot(config, embedder=embedder, llm=echo_llm, progress=False)
+    app = build_app(bot)
+    port = _free_port()
+    app.queue().launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True, **LAUNCH_OPTIONS)
+    try:
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        app.close()
+
+
+@pytest.fixture
+def browser():
+    playwright = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
+    with playwright.sync_playwright() as p:
+        launched = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+            ],
+        )
+        yield launched
+        launched.close()
+
+
+def ask(page, question: str, answers_before: int) -> None:
+    box = page.locator("textarea").first
+    box.fill(question)
+    box.press("Enter")
+    page.wait_for_function(
+        f"document.querySelectorAll('.answer .cite, .answer.refusal').length > {answers_before}", timeout=30_000
+    )
+    page.wait_for_timeout(300)
+
+
+def test_ask_click_a_citation_and_see_the_passage_highlighted(page_url, browser, echo_llm):
+    ARTIFACTS.mkdir(exist_ok=True)
+    page = browser.new_page(viewport={"width": 1200, "height": 1000})
+    dialogs, outside = [], []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.on("request", lambda request: None if request.url.startswith(page_url) else outside.append(request.url))
+    page.goto(page_url)
+
+    echo_llm.reply = "Richard Stallman introduced it in 1989 [1]."
+    ask(page, "Who introduced the GNU General Public License?", 0)
+    page.locator("a.cite").first.click()
+    highlighted = page.locator("details.source[open] mark").first
+    assert highlighted.is_visible()
+    assert "Richard Stallman in 1989" in highlighted.inner_text()
+    page.screenshot(path=str(ARTIFACTS / "chat.png"), full_page=True)
+
+    echo_llm.reply = HOSTILE_REPLY
+    ask(page, "What GNU license trivia does the evil page give?", 1)
+    last_link = page.locator("a.cite").last
+    last_link.focus()
+    page.keyboard.press("Enter")  # the keyboard alone opens a source too
+    assert page.locator("details.source[open]").count() >= 2
+    page.wait_for_timeout(500)
+    page.screenshot(path=str(ARTIFACTS / "chat-hostile.png"), full_page=True)
+    assert dialogs == [], f"a script ran: {dialogs}"
+    assert outside == [], f"the page loaded something from outside: {outside}"
+    assert page.locator(".message img[src='x'], .message iframe, .message script").count() == 0
+    assert "<img src=x onerror" in page.locator(".answer").last.inner_text()  # shown as text
+    assert "<script>alert('doc-script')</script>" in page.locator(".sources").last.text_content()
+
+    page.get_by_role("tab", name="Documents").click()
+    page.get_by_text("Evil Page", exact=True).first.wait_for()
+    page.screenshot(path=str(ARTIFACTS / "documents.png"), full_page=True)
+
+
+def test_the_page_works_at_phone_width(page_url, browser, echo_llm):
+    ARTIFACTS.mkdir(exist_ok=True)
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    page.goto(page_url)
+    echo_llm.reply = "GitHub was founded in 2008 [1]."
+    ask(page, "When was GitHub founded?", 0)
+    page.locator("a.cite").first.click()
+    assert page.locator("details.source[open] mark").first.is_visible()
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 400, f"the page scrolls sideways at phone width ({width}px)"
+    page.screenshot(path=str(ARTIFACTS / "phone.png"), full_page=True)
