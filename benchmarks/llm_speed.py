@@ -9,6 +9,7 @@ buffer types (AMX, weight repacking) off: the other way around the AMX crash of 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import statistics
 import time
 from pathlib import Path
@@ -36,22 +37,14 @@ def main() -> None:
 
     import llama_cpp
 
-    if args.no_extra_bufts:
-        original = llama_cpp.llama_model_default_params
-
-        def without_extra_bufts():
-            params = original()
-            params.use_extra_bufts = False
-            return params
-
-        llama_cpp.llama_model_default_params = without_extra_bufts
-        llama_cpp.llama.llama_cpp.llama_model_default_params = without_extra_bufts
+    from chatbot.llm import without_extra_buffers
 
     started = time.perf_counter()
-    llm = llama_cpp.Llama(
-        model_path=str(model), n_ctx=2048, n_threads=args.threads, n_threads_batch=args.threads,
-        n_batch=512, verbose=False, seed=0,
-    )
+    with without_extra_buffers() if args.no_extra_bufts else contextlib.nullcontext():
+        llm = llama_cpp.Llama(
+            model_path=str(model), n_ctx=2048, n_threads=args.threads, n_threads_batch=args.threads,
+            n_batch=512, verbose=False, seed=0,
+        )
     print(f"model {model.name}  load {time.perf_counter() - started:.2f} s  threads {args.threads}"
           f"  extra buffer types {'off' if args.no_extra_bufts else 'on'}")
     text = PARAGRAPH * 40

@@ -201,10 +201,7 @@ def build_app(bot: Chatbot) -> gr.Blocks:
 def serve(config: Config, host: str = "127.0.0.1", port: int = 7860) -> None:
     """Load everything before the first visitor arrives, then serve the page until interrupted."""
     bot = Chatbot(config)
-    bot.index  # builds or refreshes the index if the corpus changed
-    load = getattr(bot.llm, "load", None)
-    if load:
-        load()
+    bot.warm_up()  # also builds or refreshes the index if the corpus changed
     print(f"Serving the chat page on http://{host}:{port}", file=sys.stderr)
     build_app(bot).queue(default_concurrency_limit=1).launch(
         server_name=host, server_port=port, show_error=True, **LAUNCH_OPTIONS

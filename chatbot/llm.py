@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from pathlib import Path
 from typing import Iterator, Protocol, Sequence
@@ -17,6 +18,36 @@ class LLM(Protocol):
     def stream_chat(
         self, messages: Sequence[dict[str, str]], max_tokens: int, temperature: float
     ) -> Iterator[str]: ...
+
+
+_params_lock = threading.Lock()
+
+
+@contextlib.contextmanager
+def without_extra_buffers():
+    """Load models with llama.cpp's extra buffer types (weight repacking, AMX) switched off.
+
+    llama-cpp-python has no argument for `use_extra_bufts`, so the default parameters it starts
+    from are adjusted while a model loads. Measured on the 2-core build machine with the default
+    model: prompt processing 233 tok/s off vs 165 on, generation 27.5 vs 34 tok/s; RAG prompts are
+    long and answers short, so off answers sooner. It also keeps clear of llama.cpp's AMX path.
+    """
+    import llama_cpp.llama_cpp as low_level
+
+    original = low_level.llama_model_default_params
+
+    def adjusted():
+        params = original()
+        if hasattr(params, "use_extra_bufts"):
+            params.use_extra_bufts = False
+        return params
+
+    with _params_lock:
+        low_level.llama_model_default_params = adjusted
+        try:
+            yield
+        finally:
+            low_level.llama_model_default_params = original
 
 
 class LlamaCppLLM:
@@ -44,15 +75,16 @@ class LlamaCppLLM:
                 from llama_cpp import Llama
 
                 try:
-                    self._llama = Llama(
-                        model_path=str(self.model_path),
-                        n_ctx=self.n_ctx,
-                        n_threads=self.n_threads,
-                        n_threads_batch=self.n_threads,
-                        n_batch=512,
-                        seed=self.seed,
-                        verbose=False,
-                    )
+                    with without_extra_buffers():
+                        self._llama = Llama(
+                            model_path=str(self.model_path),
+                            n_ctx=self.n_ctx,
+                            n_threads=self.n_threads,
+                            n_threads_batch=self.n_threads,
+                            n_batch=512,
+                            seed=self.seed,
+                            verbose=False,
+                        )
                 except (ValueError, RuntimeError) as exc:
                     raise ModelError(f"Could not load {self.model_path}: {exc}. Is it a valid GGUF file?") from exc
         return self._llama

@@ -96,6 +96,14 @@ class Chatbot:
     def retriever(self) -> Retriever:
         return self._current().retriever
 
+    def warm_up(self) -> None:
+        """Load the index, the embedder and the model now, so the first question pays for none of them."""
+        self._current()
+        self.embedder.embed_query("warm up")
+        load = getattr(self.llm, "load", None)
+        if load:
+            load()
+
     def rebuild(self, on_progress: Callable[[int, int], None] | None = None) -> BuildReport:
         """Rebuild the index from the corpus now; questions asked meanwhile use the previous index."""
         with self._build_lock:

@@ -20,3 +20,15 @@ def test_a_file_that_is_not_gguf_is_reported(tmp_path):
 def test_loading_is_deferred_to_first_use(tmp_path):
     llm = LlamaCppLLM(tmp_path / "absent.gguf")
     assert llm.name == "absent.gguf"  # constructing it touched no file
+
+
+def test_models_load_without_extra_buffer_types_and_the_default_is_restored():
+    import llama_cpp.llama_cpp as low_level
+
+    from chatbot.llm import without_extra_buffers
+
+    original = low_level.llama_model_default_params
+    assert original().use_extra_bufts is True
+    with without_extra_buffers():
+        assert low_level.llama_model_default_params().use_extra_bufts is False
+    assert low_level.llama_model_default_params is original
