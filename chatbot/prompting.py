@@ -16,13 +16,15 @@ NOT_COVERED = "The documents do not cover this question."
 SYSTEM_PROMPT = "You are a careful assistant that answers questions from documents and cites its sources."
 
 # Instructions go after the passages, nearest to where the model starts writing: the small default
-# model follows them far better there. An explicit "reply exactly: <refusal>" option made it refuse
-# answerable questions (7 license questions: 4/7 right with it, 3/7 wrongly refused), so refusing is
-# asked for in plain words and decided by retrieval evidence before the model is called.
+# model follows them far better there. Measured on 4 answerable license questions with the default
+# model: "reply exactly: <refusal> if the passages do not answer" wrongly refused 3 of 4; "if the
+# passages do not contain the answer, say so" refused 1 of 4; "if they say nothing about the
+# question" answered all 4 citing the right passage. Refusal is mostly decided before the model is
+# called, from retrieval evidence (see answering.py).
 INSTRUCTIONS = (
     "Answer the question in one to three sentences using only the passages above. "
     "End every sentence with the number of the passage it comes from in square brackets, like [1]. "
-    "If the passages do not contain the answer, say that the documents do not cover it."
+    "If the passages say nothing about the question, say that the documents do not cover it."
 )
 
 MAX_HISTORY_TURNS = 6  # user+assistant messages kept from earlier in the conversation
