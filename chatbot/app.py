@@ -26,6 +26,9 @@ EXAMPLES = [
     "Does the Apache License grant a patent license?",
     "What does the GPL say about conveying verbatim copies?",
 ]
+# The model answers one question at a time; waiting visitors see their place in the queue, and
+# past this many the page says the queue is full instead of piling up requests.
+QUEUE_SIZE = 32
 LAUNCH_OPTIONS = {"css": PAGE_CSS, "head": PAGE_HEAD, "max_file_size": MAX_UPLOAD_BYTES, "share": False}
 
 
@@ -203,6 +206,6 @@ def serve(config: Config, host: str = "127.0.0.1", port: int = 7860) -> None:
     bot = Chatbot(config)
     bot.warm_up()  # also builds or refreshes the index if the corpus changed
     print(f"Serving the chat page on http://{host}:{port}", file=sys.stderr)
-    build_app(bot).queue(default_concurrency_limit=1).launch(
+    build_app(bot).queue(default_concurrency_limit=1, max_size=QUEUE_SIZE).launch(
         server_name=host, server_port=port, show_error=True, **LAUNCH_OPTIONS
     )

@@ -6,6 +6,7 @@ from one question to the next.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
@@ -27,6 +28,13 @@ INSTRUCTIONS = (
     "If the passages say nothing about the question, say that the documents do not cover it."
 )
 
+# Chat-template control tokens (ChatML, Llama, Gemma, SmolLM …). Text is rendered into the template
+# and tokenised with special tokens recognised, so a document holding "<|im_start|>system" could
+# otherwise open a turn of its own.
+_CONTROL_TOKENS = re.compile(
+    r"<\|[^<>|\s]{1,64}\|>|</?s>|\[/?INST\]|<<?/?SYS>>?|<(?:start|end)_of_turn>", re.IGNORECASE
+)
+
 MAX_HISTORY_TURNS = 6  # user+assistant messages kept from earlier in the conversation
 MIN_PASSAGE_TOKENS = 48  # a passage cut shorter than this is left out instead
 
@@ -38,8 +46,13 @@ class Prompt:
     tokens: int  # estimated prompt length
 
 
+def neutralise(text: str) -> str:
+    """Break up chat-template control tokens so they reach the model as plain characters."""
+    return _CONTROL_TOKENS.sub(lambda m: m.group(0)[0] + "\u2060" + m.group(0)[1:], text)
+
+
 def format_passage(n: int, passage: Passage, text: str | None = None) -> str:
-    return f"[{n}] ({passage.where})\n{passage.chunk.text if text is None else text}"
+    return f"[{n}] ({neutralise(passage.where)})\n{neutralise(passage.chunk.text if text is None else text)}"
 
 
 def _user_message(question: str, blocks: list[str]) -> str:
@@ -60,7 +73,8 @@ def build_prompt(
     The last passage that does not fit whole is cut at a word boundary; older history turns go first
     when even the question does not fit.
     """
-    turns = [dict(role=t["role"], content=t["content"]) for t in history][-MAX_HISTORY_TURNS:]
+    question = neutralise(question)
+    turns = [dict(role=t["role"], content=neutralise(t["content"])) for t in history][-MAX_HISTORY_TURNS:]
     if turns and turns[0]["role"] == "assistant":
         turns = turns[1:]
     fixed = count_tokens(SYSTEM_PROMPT) + count_tokens(_user_message(question, [])) + 16
