@@ -42,7 +42,9 @@ def main() -> None:
     started = time.perf_counter()
     bot.warm_up()
     print(f"warm-up (index, embedder and model load): {time.perf_counter() - started:.1f} s")
-    print(f"{'#':>2} {'prompt tok':>10} {'first token s':>13} {'gen tok/s':>9} {'total s':>8}  answer")
+    print(
+        f"{'#':>2} {'prompt tok':>10} {'first token s':>13} {'gen tok/s':>9} {'total s':>8}  answer"
+    )
     firsts, totals, rates = [], [], []
     for number, question in enumerate(questions, start=1):
         started = time.perf_counter()
@@ -61,7 +63,9 @@ def main() -> None:
         totals.append(end - started)
         if rate:
             rates.append(rate)
-        print(f"{number:>2} {answer.prompt_tokens:>10} {ttft:>13.2f} {rate:>9.1f} {end - started:>8.2f}  {answer.text[:60]!r}")
+        print(
+            f"{number:>2} {answer.prompt_tokens:>10} {ttft:>13.2f} {rate:>9.1f} {end - started:>8.2f}  {answer.text[:60]!r}"
+        )
     print(
         f"p50 first token {statistics.median(firsts):.2f} s, p50 total {statistics.median(totals):.2f} s, "
         f"median generation {statistics.median(rates) if rates else 0:.1f} tok/s"

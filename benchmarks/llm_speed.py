@@ -42,11 +42,18 @@ def main() -> None:
     started = time.perf_counter()
     with without_extra_buffers() if args.no_extra_bufts else contextlib.nullcontext():
         llm = llama_cpp.Llama(
-            model_path=str(model), n_ctx=2048, n_threads=args.threads, n_threads_batch=args.threads,
-            n_batch=512, verbose=False, seed=0,
+            model_path=str(model),
+            n_ctx=2048,
+            n_threads=args.threads,
+            n_threads_batch=args.threads,
+            n_batch=512,
+            verbose=False,
+            seed=0,
         )
-    print(f"model {model.name}  load {time.perf_counter() - started:.2f} s  threads {args.threads}"
-          f"  extra buffer types {'off' if args.no_extra_bufts else 'on'}")
+    print(
+        f"model {model.name}  load {time.perf_counter() - started:.2f} s  threads {args.threads}"
+        f"  extra buffer types {'off' if args.no_extra_bufts else 'on'}"
+    )
     text = PARAGRAPH * 40
     tokens = llm.tokenize(text.encode())[: args.prompt_tokens]
     print(f"{'run':>3} {'prompt tok':>10} {'prompt tok/s':>12} {'gen tok':>8} {'gen tok/s':>9}")
@@ -64,8 +71,12 @@ def main() -> None:
         t2 = time.perf_counter()
         prompt_rates.append(len(tokens) / (t1 - t0))
         gen_rates.append(generated / (t2 - t1))
-        print(f"{run:>3} {len(tokens):>10} {prompt_rates[-1]:>12.1f} {generated:>8} {gen_rates[-1]:>9.1f}")
-    print(f"median prompt {statistics.median(prompt_rates):.1f} tok/s, generation {statistics.median(gen_rates):.1f} tok/s")
+        print(
+            f"{run:>3} {len(tokens):>10} {prompt_rates[-1]:>12.1f} {generated:>8} {gen_rates[-1]:>9.1f}"
+        )
+    print(
+        f"median prompt {statistics.median(prompt_rates):.1f} tok/s, generation {statistics.median(gen_rates):.1f} tok/s"
+    )
 
 
 if __name__ == "__main__":

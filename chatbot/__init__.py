@@ -10,14 +10,15 @@ Models load on the first question, not at import.
 from __future__ import annotations
 
 import threading
-from typing import TYPE_CHECKING, Iterator, Sequence
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from chatbot.answering import Answer
     from chatbot.config import Config
     from chatbot.pipeline import Chatbot
 
-__all__ = ["answer", "stream_answer", "get_chatbot"]
+__all__ = ["answer", "get_chatbot", "stream_answer"]
 
 _bots: dict = {}
 _bots_lock = threading.Lock()
@@ -35,7 +36,9 @@ def get_chatbot(config: Config | None = None) -> Chatbot:
         return _bots[config]
 
 
-def answer(question: str, history: Sequence[dict] | None = None, config: Config | None = None) -> Answer:
+def answer(
+    question: str, history: Sequence[dict] | None = None, config: Config | None = None
+) -> Answer:
     """Answer a question from the indexed documents.
 
     Args:

@@ -7,8 +7,8 @@ passages, streams the model's words while removing [n] markers that point at no 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Iterator, Sequence
 
 from chatbot.config import Config
 from chatbot.errors import QuestionError
@@ -19,7 +19,14 @@ from chatbot.retrieval import Passage, Retriever
 _MARKER = re.compile(r"\[(\d{1,3})\]")
 _PARTIAL_MARKER = re.compile(r"\[\d{0,3}$")
 PROMPT_MARGIN = 32  # tokens kept free for the chat template's own markup
-_REFUSAL_HINTS = ("do not cover", "don't cover", "does not cover", "do not say", "not mentioned", "no information")
+_REFUSAL_HINTS = (
+    "do not cover",
+    "don't cover",
+    "does not cover",
+    "do not say",
+    "not mentioned",
+    "no information",
+)
 
 
 @dataclass(frozen=True)
@@ -45,7 +52,12 @@ class Answer:
             "answer": self.text,
             "refused": self.refused,
             "citations": [
-                {"n": c.n, "document": c.passage.title, "chunk_id": c.passage.chunk.id, "text": c.passage.chunk.text}
+                {
+                    "n": c.n,
+                    "document": c.passage.title,
+                    "chunk_id": c.passage.chunk.id,
+                    "text": c.passage.chunk.text,
+                }
                 for c in self.citations
             ],
             "passages": [
@@ -115,7 +127,9 @@ def validate_history(history: Sequence[dict] | None) -> list[dict[str, str]]:
     turns = []
     for i, turn in enumerate(history or []):
         if not isinstance(turn, dict) or turn.get("role") not in ("user", "assistant"):
-            raise QuestionError(f"history[{i}] must be {{'role': 'user'|'assistant', 'content': str}}.")
+            raise QuestionError(
+                f"history[{i}] must be {{'role': 'user'|'assistant', 'content': str}}."
+            )
         if not isinstance(turn.get("content"), str):
             raise QuestionError(f"history[{i}]['content'] must be a string.")
         turns.append({"role": turn["role"], "content": turn["content"]})
@@ -153,10 +167,14 @@ class Answerer:
         """
         question = validate_question(question, self.config.max_question_chars)
         turns = validate_history(history)
-        found = self.retriever.retrieve(retrieval_query(question, turns), top_k or self.config.top_k)
+        found = self.retriever.retrieve(
+            retrieval_query(question, turns), top_k or self.config.top_k
+        )
         if not found or max(p.similarity for p in found) < self.config.min_similarity:
             yield NOT_COVERED
-            yield Answer(question=question, text=NOT_COVERED, citations=(), passages=(), refused=True)
+            yield Answer(
+                question=question, text=NOT_COVERED, citations=(), passages=(), refused=True
+            )
             return
 
         max_tokens = max_tokens or self.config.max_answer_tokens

@@ -7,8 +7,8 @@ Only this module knows Gradio. Core errors become gr.Error/gr.Warning messages o
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import gradio as gr
 
@@ -29,7 +29,12 @@ EXAMPLES = [
 # The model answers one question at a time; waiting visitors see their place in the queue, and
 # past this many the page says the queue is full instead of piling up requests.
 QUEUE_SIZE = 32
-LAUNCH_OPTIONS = {"css": PAGE_CSS, "head": PAGE_HEAD, "max_file_size": MAX_UPLOAD_BYTES, "share": False}
+LAUNCH_OPTIONS = {
+    "css": PAGE_CSS,
+    "head": PAGE_HEAD,
+    "max_file_size": MAX_UPLOAD_BYTES,
+    "share": False,
+}
 
 
 def _text_of(content) -> str:
@@ -58,7 +63,11 @@ def history_to_turns(history: list[dict]) -> list[dict[str, str]]:
 
 def make_respond(bot: Chatbot):
     def respond(
-        message: str, history: list[dict], top_k: int = 4, temperature: float = 0.1, max_tokens: int = 384
+        message: str,
+        history: list[dict],
+        top_k: int = 4,
+        temperature: float = 0.1,
+        max_tokens: int = 384,
     ) -> Iterator[str]:
         text = ""
         try:
@@ -83,7 +92,9 @@ def make_respond(bot: Chatbot):
 
 def _documents_table(bot: Chatbot) -> list[list]:
     manifest = bot.index.manifest
-    return [[d["title"], d["source"], d["chunks"], manifest["built_at"]] for d in manifest["documents"]]
+    return [
+        [d["title"], d["source"], d["chunks"], manifest["built_at"]] for d in manifest["documents"]
+    ]
 
 
 def _summary(bot: Chatbot) -> str:
@@ -104,7 +115,9 @@ def build_app(bot: Chatbot) -> gr.Blocks:
     def rebuild(status_lines: list[str], progress: gr.Progress):
         progress(0, desc="Embedding chunks")
         try:
-            report = bot.rebuild(on_progress=lambda done, total: progress(done / total, desc="Embedding chunks"))
+            report = bot.rebuild(
+                on_progress=lambda done, total: progress(done / total, desc="Embedding chunks")
+            )
         except ChatbotError as exc:
             gr.Warning(f"Rebuild failed; the previous index keeps answering. {exc}")
             status_lines.append(f"Rebuild failed: {exc} The previous index keeps answering.")
@@ -114,7 +127,7 @@ def build_app(bot: Chatbot) -> gr.Blocks:
             )
         return refresh("\n\n".join(status_lines))
 
-    def add(files, progress=gr.Progress()):
+    def add(files, progress=gr.Progress()):  # noqa: B008 - Gradio's way to inject a tracker
         lines, added = [], 0
         for name in files or []:
             path = Path(name)
@@ -130,7 +143,7 @@ def build_app(bot: Chatbot) -> gr.Blocks:
             return refresh("\n\n".join(lines or ["Choose one or more .md or .txt files first."]))
         return rebuild(lines, progress)
 
-    def remove(source, progress=gr.Progress()):
+    def remove(source, progress=gr.Progress()):  # noqa: B008 - Gradio's way to inject a tracker
         if not source:
             return refresh("Choose a document to remove first.")
         try:
@@ -140,7 +153,7 @@ def build_app(bot: Chatbot) -> gr.Blocks:
             return refresh(f"Not removed: {exc}")
         return rebuild([f"Removed `{source}`."], progress)
 
-    def rebuild_now(progress=gr.Progress()):
+    def rebuild_now(progress=gr.Progress()):  # noqa: B008 - Gradio's way to inject a tracker
         return rebuild([], progress)
 
     with gr.Blocks(title=TITLE, fill_height=True) as demo:
@@ -148,10 +161,24 @@ def build_app(bot: Chatbot) -> gr.Blocks:
         summary = gr.Markdown(_summary(bot))
         with gr.Tab("Chat"):
             settings = [
-                gr.Slider(1, 10, value=config.top_k, step=1, label="Passages per answer (top-k)", render=False),
-                gr.Slider(0.0, 1.5, value=config.temperature, step=0.05, label="Temperature", render=False),
                 gr.Slider(
-                    32, 1024, value=config.max_answer_tokens, step=16, label="Max answer length (tokens)", render=False
+                    1,
+                    10,
+                    value=config.top_k,
+                    step=1,
+                    label="Passages per answer (top-k)",
+                    render=False,
+                ),
+                gr.Slider(
+                    0.0, 1.5, value=config.temperature, step=0.05, label="Temperature", render=False
+                ),
+                gr.Slider(
+                    32,
+                    1024,
+                    value=config.max_answer_tokens,
+                    step=16,
+                    label="Max answer length (tokens)",
+                    render=False,
                 ),
             ]
             question = gr.Textbox(
@@ -162,10 +189,14 @@ def build_app(bot: Chatbot) -> gr.Blocks:
             )
             gr.ChatInterface(
                 make_respond(bot),
-                chatbot=gr.Chatbot(label="Answers", sanitize_html=True, buttons=["copy"], height=560),
+                chatbot=gr.Chatbot(
+                    label="Answers", sanitize_html=True, buttons=["copy"], height=560
+                ),
                 textbox=question,
                 additional_inputs=settings,
-                additional_inputs_accordion=gr.Accordion(label="Advanced", open=False, render=False),
+                additional_inputs_accordion=gr.Accordion(
+                    label="Advanced", open=False, render=False
+                ),
                 flagging_mode="never",
                 api_name="chat",
                 fill_height=True,

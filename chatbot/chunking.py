@@ -34,7 +34,11 @@ class ChunkingParams:
     chunk_max_chars: int = 1200  # a paragraph longer than this is split at sentence ends
 
     def as_dict(self) -> dict[str, int]:
-        return {"chunker": CHUNKER_VERSION, "chunk_chars": self.chunk_chars, "chunk_max_chars": self.chunk_max_chars}
+        return {
+            "chunker": CHUNKER_VERSION,
+            "chunk_chars": self.chunk_chars,
+            "chunk_max_chars": self.chunk_max_chars,
+        }
 
 
 def section_label(title: str, heading: str) -> str:
@@ -102,15 +106,16 @@ def _split_long(start: int, end: int, text: str, limit: int) -> list[tuple[int, 
     return trimmed
 
 
-def chunk_document(doc: Document, params: ChunkingParams = ChunkingParams()) -> list[Chunk]:
+def chunk_document(doc: Document, params: ChunkingParams | None = None) -> list[Chunk]:
     """Split a document into chunks that follow its paragraphs and sections."""
+    params = params or ChunkingParams()
     text = doc.text
     path: list[tuple[int, str]] = []  # open headings, outermost first
     groups: list[tuple[str, list[tuple[int, int]]]] = []  # (heading path, paragraph spans)
     for start, end in _blocks(text):
         heading = _heading(text[start:end])
         if heading:
-            level, title = heading
+            level = heading[0]
             path = [h for h in path if h[0] < level] + [heading]
             groups.append((" > ".join(t for _, t in path), [(start, end)]))
             continue
@@ -121,21 +126,27 @@ def chunk_document(doc: Document, params: ChunkingParams = ChunkingParams()) -> 
 
     chunks: list[Chunk] = []
     for number, (heading, spans) in enumerate(groups):
-        if len(spans) == 1 and number + 1 < len(groups) and _heading(text[spans[0][0] : spans[0][1]]):
+        if (
+            len(spans) == 1
+            and number + 1 < len(groups)
+            and _heading(text[spans[0][0] : spans[0][1]])
+        ):
             continue  # a heading with no text of its own lives on in the path of the section after it
         packed: list[list[int]] = []
         for start, end in spans:
-            heading_alone = len(packed) == 1 and _heading(text[packed[0][0] : packed[0][1]]) is not None
+            heading_alone = (
+                len(packed) == 1 and _heading(text[packed[0][0] : packed[0][1]]) is not None
+            )
             limit = params.chunk_max_chars if heading_alone else params.chunk_chars
             if packed and end - packed[-1][0] <= limit:
                 packed[-1][1] = end
             else:
                 packed.append([start, end])
         # A small tail joins the chunk before it when the result stays within the maximum.
-        if len(packed) > 1 and packed[-1][1] - packed[-1][0] < params.chunk_chars // 4:
-            if packed[-1][1] - packed[-2][0] <= params.chunk_max_chars:
-                tail = packed.pop()
-                packed[-1][1] = tail[1]
+        small_tail = len(packed) > 1 and packed[-1][1] - packed[-1][0] < params.chunk_chars // 4
+        if small_tail and packed[-1][1] - packed[-2][0] <= params.chunk_max_chars:
+            tail = packed.pop()
+            packed[-1][1] = tail[1]
         for start, end in packed:
             chunks.append(
                 Chunk(

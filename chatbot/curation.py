@@ -34,11 +34,15 @@ def _safe_stem(name: str) -> str:
 def check_text_file(data: bytes, name: str) -> None:
     """Raise CorpusError with a one-line reason when the bytes are not a usable text document."""
     if len(data) > MAX_UPLOAD_BYTES:
-        raise CorpusError(f"{name} is larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB; split it into smaller files.")
+        raise CorpusError(
+            f"{name} is larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB; split it into smaller files."
+        )
     try:
         text = normalise(data.decode("utf-8"))
     except UnicodeDecodeError:
-        raise CorpusError(f"{name} is not UTF-8 text; save it as UTF-8 and upload it again.") from None
+        raise CorpusError(
+            f"{name} is not UTF-8 text; save it as UTF-8 and upload it again."
+        ) from None
     if "\x00" in text:
         raise CorpusError(f"{name} looks binary (it holds NUL bytes); upload a .md or .txt file.")
     if not text.strip():

@@ -55,9 +55,13 @@ def read_document(path: Path, root: Path) -> Document:
     try:
         text = normalise(data.decode("utf-8"))
     except UnicodeDecodeError:
-        raise CorpusError(f"{path.name} is not UTF-8 text; convert it to UTF-8 and re-index.") from None
+        raise CorpusError(
+            f"{path.name} is not UTF-8 text; convert it to UTF-8 and re-index."
+        ) from None
     if "\x00" in text:
-        raise CorpusError(f"{path.name} looks binary (it holds NUL bytes); remove it from the corpus.")
+        raise CorpusError(
+            f"{path.name} looks binary (it holds NUL bytes); remove it from the corpus."
+        )
     if not text.strip():
         raise CorpusError(f"{path.name} is empty; add text to it or remove it from the corpus.")
     relative = path.relative_to(root)
@@ -73,7 +77,9 @@ def read_document(path: Path, root: Path) -> Document:
 def corpus_files(corpus_dir: Path) -> list[Path]:
     """Supported files under corpus_dir, recursively, in a stable order; hidden files skipped."""
     if not corpus_dir.is_dir():
-        raise CorpusError(f"Corpus folder does not exist: {corpus_dir}. Create it and add .md or .txt files.")
+        raise CorpusError(
+            f"Corpus folder does not exist: {corpus_dir}. Create it and add .md or .txt files."
+        )
     return sorted(
         p
         for p in corpus_dir.rglob("*")
@@ -98,11 +104,16 @@ def load_corpus(corpus_dir: Path) -> list[Document]:
     seen: dict[str, str] = {}
     for doc in documents:
         if doc.id in seen:
-            raise CorpusError(f"{doc.source} and {seen[doc.id]} map to the same id {doc.id!r}; rename one.")
+            raise CorpusError(
+                f"{doc.source} and {seen[doc.id]} map to the same id {doc.id!r}; rename one."
+            )
         seen[doc.id] = doc.source
     return documents
 
 
 def corpus_fingerprint(corpus_dir: Path) -> dict[str, str]:
     """source -> sha256 of every supported file: what the manifest is compared with."""
-    return {p.relative_to(corpus_dir).as_posix(): sha256_bytes(p.read_bytes()) for p in corpus_files(corpus_dir)}
+    return {
+        p.relative_to(corpus_dir).as_posix(): sha256_bytes(p.read_bytes())
+        for p in corpus_files(corpus_dir)
+    }

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Protocol, Sequence
+from typing import Protocol
 
 import numpy as np
 
@@ -53,18 +54,27 @@ class SentenceTransformerEmbedder:
                 transformers_logging.disable_progress_bar()  # the index build shows its own progress
 
                 where = self._model_ref or str(packaged_model_dir())
-                if self._model_ref and not Path(self._model_ref).exists() and "/" not in self._model_ref:
+                if (
+                    self._model_ref
+                    and not Path(self._model_ref).exists()
+                    and "/" not in self._model_ref
+                ):
                     raise ModelError(f"Embedding model does not exist: {self._model_ref}.")
                 try:
                     self._model = SentenceTransformer(where, device="cpu")
-                except Exception as exc:  # library errors vary; the user needs the path and the cause
+                except (
+                    Exception
+                ) as exc:  # library errors vary; the user needs the path and the cause
                     raise ModelError(f"Could not load the embedding model {where}: {exc}") from exc
         return self._model
 
     @property
     def dimension(self) -> int:
         model = self._loaded()
-        get_dim = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
+        get_dim = (
+            getattr(model, "get_embedding_dimension", None)
+            or model.get_sentence_embedding_dimension
+        )
         return int(get_dim())
 
     def _encode(self, texts: Sequence[str], show_progress: bool) -> np.ndarray:

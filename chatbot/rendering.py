@@ -67,7 +67,9 @@ def answer_html(answer: Answer, documents: dict[str, Document]) -> str:
     body = _MARKER.sub(link, _text(answer.text))
     parts = []
     if answer.refused:
-        parts.append(f'<div class="answer refusal"><span class="badge">Not in the documents</span> {body}</div>')
+        parts.append(
+            f'<div class="answer refusal"><span class="badge">Not in the documents</span> {body}</div>'
+        )
     else:
         parts.append(f'<div class="answer">{body}</div>')
     notes = []

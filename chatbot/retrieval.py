@@ -45,7 +45,9 @@ class Retriever:
         self.embedder = embedder
         self._bm25 = bm25s.BM25()
         self._bm25.index(
-            _tokenize([f"{index.documents[c.doc_id].title} {c.heading}\n{c.text}" for c in index.chunks]),
+            _tokenize(
+                [f"{index.documents[c.doc_id].title} {c.heading}\n{c.text}" for c in index.chunks]
+            ),
             show_progress=False,
         )
 
@@ -69,7 +71,9 @@ class Retriever:
         fused: dict[int, float] = {}
         for rank, i in enumerate(sorted(dense, key=dense.get, reverse=True)):
             fused[i] = fused.get(i, 0.0) + 1.0 / (RRF_K + rank + 1)
-        lexical_order = [int(i) for i in np.argsort(-lexical, kind="stable")[:depth] if lexical[i] > 0]
+        lexical_order = [
+            int(i) for i in np.argsort(-lexical, kind="stable")[:depth] if lexical[i] > 0
+        ]
         for rank, i in enumerate(lexical_order):
             fused[i] = fused.get(i, 0.0) + 1.0 / (RRF_K + rank + 1)
         best = sorted(fused, key=lambda i: (-fused[i], i))[:k]

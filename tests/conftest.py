@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Iterator, Sequence
 
 import numpy as np
 import pytest
@@ -15,7 +15,21 @@ from chatbot.config import Config
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
-STOP_WORDS = {"the", "and", "for", "was", "who", "what", "its", "are", "how", "did", "does", "which", "when"}
+STOP_WORDS = {
+    "the",
+    "and",
+    "for",
+    "was",
+    "who",
+    "what",
+    "its",
+    "are",
+    "how",
+    "did",
+    "does",
+    "which",
+    "when",
+}
 
 
 class FakeEmbedder:
@@ -37,7 +51,11 @@ class FakeEmbedder:
 
     def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
         self.calls += 1
-        return np.stack([self._vector(t) for t in texts]) if texts else np.zeros((0, self.dimension), np.float32)
+        return (
+            np.stack([self._vector(t) for t in texts])
+            if texts
+            else np.zeros((0, self.dimension), np.float32)
+        )
 
     def embed_query(self, text: str) -> np.ndarray:
         return self._vector(text)
@@ -57,8 +75,7 @@ class EchoLLM:
 
     def stream_chat(self, messages, max_tokens: int, temperature: float) -> Iterator[str]:
         self.calls.append([dict(m) for m in messages])
-        for piece in re.findall(r"\S+\s*", self.reply):
-            yield piece
+        yield from re.findall(r"\S+\s*", self.reply)
 
     @property
     def last_prompt(self) -> str:
@@ -135,7 +152,7 @@ def echo_llm() -> EchoLLM:
 @pytest.fixture
 def fake_models(monkeypatch, embedder, echo_llm):
     """Every Chatbot built during the test (CLI, API, page) uses the fakes."""
-    import chatbot.pipeline as pipeline
+    from chatbot import pipeline
 
     monkeypatch.setattr(pipeline, "SentenceTransformerEmbedder", lambda *a, **k: embedder)
     monkeypatch.setattr(pipeline, "make_llm", lambda config: echo_llm)

@@ -11,7 +11,9 @@ from chatbot.retrieval import Retriever
 
 @pytest.fixture
 def answerer(config, embedder, echo_llm):
-    build_index(load_corpus(config.corpus_dir), embedder, config.index_dir, ChunkingParams(200, 400))
+    build_index(
+        load_corpus(config.corpus_dir), embedder, config.index_dir, ChunkingParams(200, 400)
+    )
     return Answerer(Retriever(load_index(config.index_dir), embedder), echo_llm, config)
 
 
@@ -118,7 +120,9 @@ def test_a_follow_up_is_searched_with_the_previous_question(answerer, echo_llm):
         {"role": "user", "content": "Which license did DeepSeek pick for its R1 model?"},
         {"role": "assistant", "content": "The MIT license [1]."},
     ]
-    assert retrieval_query("Is it permissive?", validate_history(history)).startswith("Which license")
+    assert retrieval_query("Is it permissive?", validate_history(history)).startswith(
+        "Which license"
+    )
     run(answerer, "Is it permissive?", history)
     sent = echo_llm.calls[-1]
     assert sent[1] == history[0] and sent[2] == history[1]

@@ -13,7 +13,9 @@ def test_import_loads_no_model_library():
     import sys
 
     code = "import chatbot, sys; print(sorted(m for m in ('torch', 'llama_cpp', 'gradio') if m in sys.modules))"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
     assert out.strip() == "[]"
 
 

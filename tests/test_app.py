@@ -68,7 +68,13 @@ def live(bot):
 
     app = build_app(bot)
     port = _free_port()
-    app.queue().launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True, **LAUNCH_OPTIONS)
+    app.queue().launch(
+        server_name="127.0.0.1",
+        server_port=port,
+        prevent_thread_lock=True,
+        quiet=True,
+        **LAUNCH_OPTIONS,
+    )
     try:
         yield Client(f"http://127.0.0.1:{port}/", verbose=False), port
     finally:
@@ -93,8 +99,14 @@ def test_upload_rebuild_and_ask_about_the_new_document(live, echo_llm, config, t
     new.write_text("# Zebra Facts\n\nThe zebra project released version nine in spring.")
     empty = tmp_path / "empty.md"
     empty.write_text("")
-    table, _, status, summary = client.predict([handle_file(new), handle_file(empty)], api_name="/add_documents")
-    assert "Added zebra notes.md" in status and "empty.md is empty" in status and "Index rebuilt" in status
+    table, _, status, summary = client.predict(
+        [handle_file(new), handle_file(empty)], api_name="/add_documents"
+    )
+    assert (
+        "Added zebra notes.md" in status
+        and "empty.md is empty" in status
+        and "Index rebuilt" in status
+    )
     assert "Zebra Facts" in str(table) and "3 indexed documents" in summary
     stored = list((config.corpus_dir / "uploads").iterdir())
     assert len(stored) == 1 and stored[0].name.startswith("zebra-notes-")

@@ -28,7 +28,8 @@ HOSTILE_REPLY = (
 )
 
 pytestmark = pytest.mark.skipif(
-    CHROMIUM is None, reason="no Chromium found: install Debian's `chromium` package (apt-get install chromium)"
+    CHROMIUM is None,
+    reason="no Chromium found: install Debian's `chromium` package (apt-get install chromium)",
 )
 
 
@@ -44,7 +45,13 @@ def page_url(config, embedder, echo_llm):
     bot = Chatbot(config, embedder=embedder, llm=echo_llm, progress=False)
     app = build_app(bot)
     port = _free_port()
-    app.queue().launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True, **LAUNCH_OPTIONS)
+    app.queue().launch(
+        server_name="127.0.0.1",
+        server_port=port,
+        prevent_thread_lock=True,
+        quiet=True,
+        **LAUNCH_OPTIONS,
+    )
     try:
         yield f"http://127.0.0.1:{port}/"
     finally:
@@ -58,8 +65,13 @@ def browser():
         launched = p.chromium.launch(
             executable_path=CHROMIUM,
             args=[
-                "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
             ],
         )
         yield launched
@@ -71,7 +83,8 @@ def ask(page, question: str, answers_before: int) -> None:
     box.fill(question)
     box.press("Enter")
     page.wait_for_function(
-        f"document.querySelectorAll('.answer .cite, .answer.refusal').length > {answers_before}", timeout=30_000
+        f"document.querySelectorAll('.answer .cite, .answer.refusal').length > {answers_before}",
+        timeout=30_000,
     )
     page.wait_for_timeout(300)
 
@@ -81,7 +94,10 @@ def test_ask_click_a_citation_and_see_the_passage_highlighted(page_url, browser,
     page = browser.new_page(viewport={"width": 1200, "height": 1000})
     dialogs, outside = [], []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-    page.on("request", lambda request: None if request.url.startswith(page_url) else outside.append(request.url))
+    page.on(
+        "request",
+        lambda request: None if request.url.startswith(page_url) else outside.append(request.url),
+    )
     page.goto(page_url)
 
     echo_llm.reply = "Richard Stallman introduced it in 1989 [1]."

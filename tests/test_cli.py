@@ -8,13 +8,26 @@ from chatbot.cli import main
 @pytest.fixture
 def env(monkeypatch, config):
     """The CLI reads the test's corpus, index and settings from CHATBOT_* variables."""
-    for key in ("corpus_dir", "index_dir", "model_path", "chunk_chars", "chunk_max_chars", "min_similarity"):
+    for key in (
+        "corpus_dir",
+        "index_dir",
+        "model_path",
+        "chunk_chars",
+        "chunk_max_chars",
+        "min_similarity",
+    ):
         monkeypatch.setenv(f"CHATBOT_{key.upper()}", str(getattr(config, key)))
     return config
 
 
 def test_help_works_for_every_command(capsys):
-    for argv in (["--help"], ["index", "--help"], ["ask", "--help"], ["serve", "--help"], ["fetch-model", "--help"]):
+    for argv in (
+        ["--help"],
+        ["index", "--help"],
+        ["ask", "--help"],
+        ["serve", "--help"],
+        ["fetch-model", "--help"],
+    ):
         assert main(argv) == 0
     assert "--top-k" in capsys.readouterr().out
 
@@ -66,7 +79,9 @@ def test_ask_json_prints_one_object(env, fake_models, capsys):
 def test_ask_takes_a_history_file(env, fake_models, tmp_path, capsys):
     _, llm = fake_models
     history = tmp_path / "history.json"
-    history.write_text(json.dumps([{"role": "user", "content": "Which license did DeepSeek pick?"}]))
+    history.write_text(
+        json.dumps([{"role": "user", "content": "Which license did DeepSeek pick?"}])
+    )
     assert main(["ask", "--history", str(history), "Is it short?"]) == 0
     assert llm.calls[-1][1]["content"] == "Which license did DeepSeek pick?"
 
@@ -93,7 +108,7 @@ def test_an_empty_corpus_is_a_clear_error(env, fake_models, tmp_path, capsys):
 
 
 def test_a_missing_model_file_is_a_clear_error(env, monkeypatch, embedder, capsys):
-    import chatbot.pipeline as pipeline
+    from chatbot import pipeline
 
     monkeypatch.setattr(pipeline, "SentenceTransformerEmbedder", lambda *a, **k: embedder)
     assert main(["ask", "When was GitHub founded?"]) == 1

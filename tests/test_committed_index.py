@@ -11,7 +11,9 @@ def test_committed_index_is_fresh_against_the_corpus():
     manifest = read_manifest(config.index_dir)
     params = ChunkingParams(config.chunk_chars, config.chunk_max_chars)
     reasons = stale_reasons(manifest, config.corpus_dir, DEFAULT_EMBEDDING_ID, params)
-    assert reasons == [], f"index/ is stale ({'; '.join(reasons)}): run `make index` and commit index/"
+    assert reasons == [], (
+        f"index/ is stale ({'; '.join(reasons)}): run `make index` and commit index/"
+    )
 
 
 def test_committed_index_loads_and_its_checksums_match():

@@ -12,7 +12,8 @@ def test_an_upload_is_stored_under_a_generated_name(corpus_dir):
 
 
 @pytest.mark.parametrize(
-    "name", ["../../x.md", "/etc/passwd.md", "a\x00b.md", "x" * 300 + ".md", "..\\..\\win.md", "CON.md"]
+    "name",
+    ["../../x.md", "/etc/passwd.md", "a\x00b.md", "x" * 300 + ".md", "..\\..\\win.md", "CON.md"],
 )
 def test_hostile_names_end_up_inside_the_uploads_folder(corpus_dir, name):
     added = add_file(corpus_dir, b"Some text.", name)

@@ -30,8 +30,10 @@ LICENSE_QUESTIONS = [
         [["copyright notice"], ["permission notice"]],
     ),
     (
-        "Under GPL version 3, within how many days after receiving a notice of violation must you cure it "
-        "for your license to be reinstated permanently?",
+        (
+            "Under GPL version 3, within how many days after receiving a notice of violation must you cure it "
+            "for your license to be reinstated permanently?"
+        ),
         "prior to 30 days after your receipt of the notice",
         [["30 days", "thirty days"]],
     ),
@@ -85,19 +87,30 @@ def test_the_llama_build_is_sane(tiny_llm):
     assert "Paris" in reply
 
 
-def test_the_real_embedder_builds_an_index_that_finds_the_passage(corpus_copy, tmp_path, real_embedder, tiny_llm):
-    config = Config(corpus_dir=corpus_copy, index_dir=tmp_path / "index", n_ctx=2048, max_answer_tokens=96)
+def test_the_real_embedder_builds_an_index_that_finds_the_passage(
+    corpus_copy, tmp_path, real_embedder, tiny_llm
+):
+    config = Config(
+        corpus_dir=corpus_copy, index_dir=tmp_path / "index", n_ctx=2048, max_answer_tokens=96
+    )
     bot = Chatbot(config, embedder=real_embedder, llm=tiny_llm, progress=False)
     question, gold, _ = LICENSE_QUESTIONS[0]
     answer = bot.answer(question)
     assert any(contains(p.chunk.text, gold) for p in answer.passages[:3])
     assert answer.text.strip()
     manifest = json.loads((tmp_path / "index" / "manifest.json").read_text())
-    assert manifest["embedding"] == {"model": "sentence-transformers/all-MiniLM-L6-v2", "dimension": 384}
+    assert manifest["embedding"] == {
+        "model": "sentence-transformers/all-MiniLM-L6-v2",
+        "dimension": 384,
+    }
 
 
-def test_an_off_topic_question_is_refused_with_real_models(corpus_copy, tmp_path, real_embedder, tiny_llm):
-    config = Config(corpus_dir=corpus_copy, index_dir=tmp_path / "index", n_ctx=2048, max_answer_tokens=96)
+def test_an_off_topic_question_is_refused_with_real_models(
+    corpus_copy, tmp_path, real_embedder, tiny_llm
+):
+    config = Config(
+        corpus_dir=corpus_copy, index_dir=tmp_path / "index", n_ctx=2048, max_answer_tokens=96
+    )
     answer = Chatbot(config, embedder=real_embedder, llm=tiny_llm, progress=False).answer(
         "Who won the 2018 FIFA World Cup?"
     )
@@ -109,10 +122,14 @@ def default_bot(real_embedder, default_llm):
     return Chatbot(Config(), embedder=real_embedder, llm=default_llm, progress=False)
 
 
-@pytest.mark.parametrize("question, gold, keywords", LICENSE_QUESTIONS, ids=["mit", "gpl", "apache"])
+@pytest.mark.parametrize(
+    "question, gold, keywords", LICENSE_QUESTIONS, ids=["mit", "gpl", "apache"]
+)
 def test_the_default_model_answers_from_the_right_passage(default_bot, question, gold, keywords):
     answer = default_bot.answer(question)
-    assert any(contains(p.chunk.text, gold) for p in answer.passages), "the passage holding the answer was retrieved"
+    assert any(contains(p.chunk.text, gold) for p in answer.passages), (
+        "the passage holding the answer was retrieved"
+    )
     assert has_keywords(answer.text, keywords), answer.text
     assert not answer.refused
 
@@ -120,9 +137,19 @@ def test_the_default_model_answers_from_the_right_passage(default_bot, question,
 def _dev_items_the_corpus_covers() -> list[dict]:
     if not DEV_SET.is_file():
         return []
-    corpus_text = "\n".join(p.read_text(encoding="utf-8") for p in sorted((PROJECT / "corpus").rglob("*.*")))
-    items = [json.loads(line) for line in DEV_SET.read_text(encoding="utf-8").splitlines() if line.strip()]
-    covered = [i for i in items if i["answerable"] and i["gold_quotes"] and all(q in corpus_text for q in i["gold_quotes"])]
+    corpus_text = "\n".join(
+        p.read_text(encoding="utf-8") for p in sorted((PROJECT / "corpus").rglob("*.*"))
+    )
+    items = [
+        json.loads(line)
+        for line in DEV_SET.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
+    covered = [
+        i
+        for i in items
+        if i["answerable"] and i["gold_quotes"] and all(q in corpus_text for q in i["gold_quotes"])
+    ]
     return covered[:3]
 
 

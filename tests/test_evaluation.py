@@ -8,12 +8,30 @@ from chatbot.evaluation import evaluate, holds_gold, keywords_match, load_items
 from chatbot.pipeline import Chatbot
 
 ITEMS = [
-    {"id": "a", "question": "Who introduced the GNU General Public License?", "kind": "factoid", "answerable": True,
-     "gold_quotes": ["introduced by Richard\nStallman in 1989"], "answer_keywords": [["Stallman"], ["1989"]]},
-    {"id": "b", "question": "When was GitHub founded?", "kind": "date", "answerable": True,
-     "gold_quotes": ["GitHub was founded in 2008"], "answer_keywords": [["2008"]]},
-    {"id": "c", "question": "Who won the football world cup?", "kind": "unanswerable", "answerable": False,
-     "gold_quotes": [], "answer_keywords": [["not cover"]]},
+    {
+        "id": "a",
+        "question": "Who introduced the GNU General Public License?",
+        "kind": "factoid",
+        "answerable": True,
+        "gold_quotes": ["introduced by Richard\nStallman in 1989"],
+        "answer_keywords": [["Stallman"], ["1989"]],
+    },
+    {
+        "id": "b",
+        "question": "When was GitHub founded?",
+        "kind": "date",
+        "answerable": True,
+        "gold_quotes": ["GitHub was founded in 2008"],
+        "answer_keywords": [["2008"]],
+    },
+    {
+        "id": "c",
+        "question": "Who won the football world cup?",
+        "kind": "unanswerable",
+        "answerable": False,
+        "gold_quotes": [],
+        "answer_keywords": [["not cover"]],
+    },
 ]
 
 
@@ -25,7 +43,9 @@ def eval_file(tmp_path):
 
 
 def test_gold_quotes_match_across_line_wrapping():
-    assert holds_gold("was introduced by Richard Stallman in 1989.", ["introduced by Richard\nStallman in 1989"])
+    assert holds_gold(
+        "was introduced by Richard Stallman in 1989.", ["introduced by Richard\nStallman in 1989"]
+    )
     assert not holds_gold("Stallman", ["introduced by Richard Stallman"])
 
 
@@ -50,7 +70,9 @@ def test_retrieval_only_measures_recall_without_the_model(config, embedder, echo
     assert echo_llm.calls == [] and "answers" not in summary
 
 
-def test_full_evaluation_scores_answers_citations_and_refusals(config, embedder, echo_llm, eval_file):
+def test_full_evaluation_scores_answers_citations_and_refusals(
+    config, embedder, echo_llm, eval_file
+):
     echo_llm.reply = "Richard Stallman in 1989 [1]."
     bot = Chatbot(config, embedder=embedder, llm=echo_llm, progress=False)
     summary, results = evaluate(bot, load_items(eval_file))
@@ -62,8 +84,17 @@ def test_full_evaluation_scores_answers_citations_and_refusals(config, embedder,
     assert results[0].prompt_tokens > 0
 
 
-def test_the_eval_command_prints_a_table_and_writes_json(config, fake_models, eval_file, tmp_path, capsys, monkeypatch):
-    for key in ("corpus_dir", "index_dir", "model_path", "chunk_chars", "chunk_max_chars", "min_similarity"):
+def test_the_eval_command_prints_a_table_and_writes_json(
+    config, fake_models, eval_file, tmp_path, capsys, monkeypatch
+):
+    for key in (
+        "corpus_dir",
+        "index_dir",
+        "model_path",
+        "chunk_chars",
+        "chunk_max_chars",
+        "min_similarity",
+    ):
         monkeypatch.setenv(f"CHATBOT_{key.upper()}", str(getattr(config, key)))
     out_file = tmp_path / "out.json"
     assert main(["eval", str(eval_file), "--retrieval-only", "--json", str(out_file)]) == 0

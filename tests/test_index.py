@@ -43,7 +43,10 @@ def test_nothing_is_pickled(corpus_dir, tmp_path, embedder):
 
 def test_fresh_index_has_no_stale_reasons(corpus_dir, tmp_path, embedder):
     build(corpus_dir, tmp_path / "index", embedder)
-    assert stale_reasons(read_manifest(tmp_path / "index"), corpus_dir, embedder.model_id, PARAMS) == []
+    assert (
+        stale_reasons(read_manifest(tmp_path / "index"), corpus_dir, embedder.model_id, PARAMS)
+        == []
+    )
 
 
 def test_every_kind_of_change_makes_the_index_stale(corpus_dir, tmp_path, embedder):
@@ -55,7 +58,10 @@ def test_every_kind_of_change_makes_the_index_stale(corpus_dir, tmp_path, embedd
     reasons = stale_reasons(manifest, corpus_dir, embedder.model_id, PARAMS)
     assert reasons == ["new.md is new", "recipes.md was removed", "article.md changed"]
     assert "embedding model" in stale_reasons(manifest, corpus_dir, "other-model", PARAMS)[0]
-    assert "chunking" in stale_reasons(manifest, corpus_dir, embedder.model_id, ChunkingParams(300, 400))[0]
+    assert (
+        "chunking"
+        in stale_reasons(manifest, corpus_dir, embedder.model_id, ChunkingParams(300, 400))[0]
+    )
     assert stale_reasons(None, corpus_dir, embedder.model_id, PARAMS) == ["there is no index yet"]
 
 

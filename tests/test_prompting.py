@@ -17,13 +17,19 @@ def test_passages_are_numbered_in_order_after_the_instructions():
     assert prompt.messages[0] == {"role": "system", "content": SYSTEM_PROMPT}
     user = prompt.messages[-1]["content"]
     assert user.startswith("Question: Why?\n\nPassages:")
-    assert user.index("[1] (Doc)\nalpha") < user.index("[2] (Doc — Sec)\nbeta") < user.rindex("Question: Why?")
+    assert (
+        user.index("[1] (Doc)\nalpha")
+        < user.index("[2] (Doc — Sec)\nbeta")
+        < user.rindex("Question: Why?")
+    )
     assert user.endswith(INSTRUCTIONS) and "[1]" in INSTRUCTIONS
 
 
 def test_passages_that_do_not_fit_are_cut_then_dropped():
     long = " ".join(["word"] * 300)
-    prompt = build_prompt("Q?", [passage(0, long), passage(1, long), passage(2, long)], [], count, 500)
+    prompt = build_prompt(
+        "Q?", [passage(0, long), passage(1, long), passage(2, long)], [], count, 500
+    )
     assert len(prompt.passages) == 2
     assert prompt.tokens <= 500
     assert prompt.messages[-1]["content"].count("word") < 600
@@ -42,7 +48,10 @@ def test_history_comes_before_the_question_and_is_capped():
 
 
 def test_long_history_is_dropped_before_passages():
-    history = [{"role": "user", "content": "w " * 400}, {"role": "assistant", "content": "w " * 400}]
+    history = [
+        {"role": "user", "content": "w " * 400},
+        {"role": "assistant", "content": "w " * 400},
+    ]
     prompt = build_prompt("next?", [passage(0, "x")], history, count, 600)
     assert len(prompt.messages) == 2 and prompt.passages
 
@@ -55,7 +64,14 @@ def test_control_tokens_in_documents_questions_and_history_are_neutralised():
         hostile, [passage(0, hostile)], [{"role": "user", "content": hostile}], count, 1000
     )
     for message in prompt.messages:
-        for token in ("<|im_start|>", "<|im_end|>", "</s>", "[INST]", "<start_of_turn>", "<|endoftext|>"):
+        for token in (
+            "<|im_start|>",
+            "<|im_end|>",
+            "</s>",
+            "[INST]",
+            "<start_of_turn>",
+            "<|endoftext|>",
+        ):
             assert token not in message["content"]
     assert neutralise("a < b | c > d [1]") == "a < b | c > d [1]"
     assert neutralise("<|im_start|>").replace("\u2060", "") == "<|im_start|>"

@@ -6,15 +6,21 @@ from chatbot.documents import Document
 from chatbot.rendering import answer_html, message_text, streaming_html
 from chatbot.retrieval import Passage
 
-HOSTILE = '<script>alert(1)</script> <img src=x onerror=alert(2)> [a](javascript:alert(3)) ![t](http://evil.example/t.png)'
+HOSTILE = "<script>alert(1)</script> <img src=x onerror=alert(2)> [a](javascript:alert(3)) ![t](http://evil.example/t.png)"
 TEXT = "Intro words here.\n\nRichard Stallman introduced the GPL in 1989.\n\nLater words follow."
 
 
-def make(answer_text: str, cite: bool = True, refused: bool = False, removed: int = 0, text: str = TEXT):
+def make(
+    answer_text: str, cite: bool = True, refused: bool = False, removed: int = 0, text: str = TEXT
+):
     doc = Document(id="d", title="Doc <b>", source="d.md", text=text, sha256="0" * 64)
     start = text.index("Richard") if "Richard" in text else 0
-    end = start + (len("Richard Stallman introduced the GPL in 1989.") if "Richard" in text else len(text))
-    chunk = Chunk(id="d#1", doc_id="d", text=text[start:end], start=start, end=end, heading="Licenses")
+    end = start + (
+        len("Richard Stallman introduced the GPL in 1989.") if "Richard" in text else len(text)
+    )
+    chunk = Chunk(
+        id="d#1", doc_id="d", text=text[start:end], start=start, end=end, heading="Licenses"
+    )
     passage = Passage(chunk=chunk, title=doc.title, score=1.0, similarity=0.8, lexical=1.0)
     answer = Answer(
         question="q",
@@ -48,7 +54,7 @@ def test_hostile_text_in_documents_and_answers_is_escaped():
     answer, docs = make(HOSTILE + " [1]", text="Before. " + HOSTILE + " After.")
     page = answer_html(answer, docs)
     assert "<script" not in page and "<img" not in page and "javascript:alert" in page
-    assert "&lt;script&gt;" in page and "href=\"javascript" not in page and "](http" in page
+    assert "&lt;script&gt;" in page and 'href="javascript' not in page and "](http" in page
     assert "\n\n" not in page, "a blank line would hand the rest to the Markdown renderer"
     assert "<script" not in streaming_html(HOSTILE)
 
@@ -67,9 +73,16 @@ def test_removed_markers_are_reported():
 
 def test_a_passage_from_an_older_index_is_shown_without_context():
     answer, _ = make("Stallman [1].")
-    other = {"d": Document(id="d", title="Doc", source="d.md", text="Completely different.", sha256="1" * 64)}
+    other = {
+        "d": Document(
+            id="d", title="Doc", source="d.md", text="Completely different.", sha256="1" * 64
+        )
+    }
     page = answer_html(answer, other)
-    assert "<mark>Richard Stallman introduced the GPL in 1989.</mark>" in page and "Intro words" not in page
+    assert (
+        "<mark>Richard Stallman introduced the GPL in 1989.</mark>" in page
+        and "Intro words" not in page
+    )
 
 
 def test_message_text_recovers_the_plain_answer():
