@@ -12,7 +12,7 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from chatbot.documents import SUPPORTED_SUFFIXES, normalise
+from chatbot.documents import SUPPORTED_SUFFIXES, decode_text
 from chatbot.errors import CorpusError
 
 UPLOADS = "uploads"  # subfolder of the corpus that receives uploaded files
@@ -37,16 +37,7 @@ def check_text_file(data: bytes, name: str) -> None:
         raise CorpusError(
             f"{name} is larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB; split it into smaller files."
         )
-    try:
-        text = normalise(data.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise CorpusError(
-            f"{name} is not UTF-8 text; save it as UTF-8 and upload it again."
-        ) from None
-    if "\x00" in text:
-        raise CorpusError(f"{name} looks binary (it holds NUL bytes); upload a .md or .txt file.")
-    if not text.strip():
-        raise CorpusError(f"{name} is empty; nothing to index.")
+    decode_text(data, name)
 
 
 def add_file(corpus_dir: Path, data: bytes, original_name: str) -> Added:

@@ -49,21 +49,27 @@ def guess_title(text: str, fallback: str) -> str:
     return title[:200]
 
 
-def read_document(path: Path, root: Path) -> Document:
-    """Read one file. Raises CorpusError when it is not UTF-8 text or is empty."""
-    data = path.read_bytes()
+def decode_text(data: bytes, name: str) -> str:
+    """The normalised text of a file's bytes.
+
+    Raises:
+        CorpusError: not UTF-8, binary, or empty; the message names the file.
+    """
     try:
         text = normalise(data.decode("utf-8"))
     except UnicodeDecodeError:
-        raise CorpusError(
-            f"{path.name} is not UTF-8 text; convert it to UTF-8 and re-index."
-        ) from None
+        raise CorpusError(f"{name} is not UTF-8 text; save it as UTF-8 and add it again.") from None
     if "\x00" in text:
-        raise CorpusError(
-            f"{path.name} looks binary (it holds NUL bytes); remove it from the corpus."
-        )
+        raise CorpusError(f"{name} looks binary (it holds NUL bytes); use a .md or .txt file.")
     if not text.strip():
-        raise CorpusError(f"{path.name} is empty; add text to it or remove it from the corpus.")
+        raise CorpusError(f"{name} is empty; add text to it or remove it.")
+    return text
+
+
+def read_document(path: Path, root: Path) -> Document:
+    """Read one file. Raises CorpusError when it is not UTF-8 text or is empty."""
+    data = path.read_bytes()
+    text = decode_text(data, path.name)
     relative = path.relative_to(root)
     return Document(
         id=document_id(relative),

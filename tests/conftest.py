@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
+import socket
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -157,3 +159,41 @@ def fake_models(monkeypatch, embedder, echo_llm):
     monkeypatch.setattr(pipeline, "SentenceTransformerEmbedder", lambda *a, **k: embedder)
     monkeypatch.setattr(pipeline, "make_llm", lambda config: echo_llm)
     return embedder, echo_llm
+
+
+@pytest.fixture
+def cli_env(monkeypatch, config):
+    """The CLI reads the test's corpus, index and settings from CHATBOT_* variables."""
+    keys = (
+        "corpus_dir",
+        "index_dir",
+        "model_path",
+        "chunk_chars",
+        "chunk_max_chars",
+        "min_similarity",
+    )
+    for key in keys:
+        monkeypatch.setenv(f"CHATBOT_{key.upper()}", str(getattr(config, key)))
+    return config
+
+
+@contextlib.contextmanager
+def served_page(bot) -> Iterator[str]:
+    """The chat page of `bot` served on a free 127.0.0.1 port; yields its address."""
+    from chatbot.app import LAUNCH_OPTIONS, build_app
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    app = build_app(bot)
+    app.queue().launch(
+        server_name="127.0.0.1",
+        server_port=port,
+        prevent_thread_lock=True,
+        quiet=True,
+        **LAUNCH_OPTIONS,
+    )
+    try:
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        app.close()

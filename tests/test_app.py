@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import socket
-
 import gradio as gr
 import pytest
 
-from chatbot.app import LAUNCH_OPTIONS, build_app, history_to_turns, make_respond
+from chatbot.app import history_to_turns, make_respond
 from chatbot.pipeline import Chatbot
 from chatbot.rendering import message_text
+from tests.conftest import served_page
 
 
 @pytest.fixture
@@ -55,30 +54,13 @@ def test_history_from_the_page_becomes_plain_turns(bot, echo_llm):
     ]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def live(bot):
     """The page served on 127.0.0.1 for the duration of a test, and a client for its API."""
     from gradio_client import Client
 
-    app = build_app(bot)
-    port = _free_port()
-    app.queue().launch(
-        server_name="127.0.0.1",
-        server_port=port,
-        prevent_thread_lock=True,
-        quiet=True,
-        **LAUNCH_OPTIONS,
-    )
-    try:
-        yield Client(f"http://127.0.0.1:{port}/", verbose=False), port
-    finally:
-        app.close()
+    with served_page(bot) as url:
+        yield Client(url, verbose=False), url
 
 
 def test_the_running_page_streams_answers_with_sources(live, echo_llm):

@@ -7,13 +7,12 @@ Screenshots go to tests/artifacts/ (not committed) for a person to look at.
 from __future__ import annotations
 
 import shutil
-import socket
 from pathlib import Path
 
 import pytest
 
-from chatbot.app import LAUNCH_OPTIONS, build_app
 from chatbot.pipeline import Chatbot
+from tests.conftest import served_page
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -33,29 +32,11 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def page_url(config, embedder, echo_llm):
     (config.corpus_dir / "evil.md").write_text(HOSTILE)
-    bot = Chatbot(config, embedder=embedder, llm=echo_llm, progress=False)
-    app = build_app(bot)
-    port = _free_port()
-    app.queue().launch(
-        server_name="127.0.0.1",
-        server_port=port,
-        prevent_thread_lock=True,
-        quiet=True,
-        **LAUNCH_OPTIONS,
-    )
-    try:
-        yield f"http://127.0.0.1:{port}/"
-    finally:
-        app.close()
+    with served_page(Chatbot(config, embedder=embedder, llm=echo_llm, progress=False)) as url:
+        yield url
 
 
 @pytest.fixture

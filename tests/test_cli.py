@@ -5,21 +5,6 @@ import pytest
 from chatbot.cli import main
 
 
-@pytest.fixture
-def env(monkeypatch, config):
-    """The CLI reads the test's corpus, index and settings from CHATBOT_* variables."""
-    for key in (
-        "corpus_dir",
-        "index_dir",
-        "model_path",
-        "chunk_chars",
-        "chunk_max_chars",
-        "min_similarity",
-    ):
-        monkeypatch.setenv(f"CHATBOT_{key.upper()}", str(getattr(config, key)))
-    return config
-
-
 def test_help_works_for_every_command(capsys):
     for argv in (
         ["--help"],
@@ -32,14 +17,14 @@ def test_help_works_for_every_command(capsys):
     assert "--top-k" in capsys.readouterr().out
 
 
-def test_index_prints_what_it_indexed(env, fake_models, capsys):
+def test_index_prints_what_it_indexed(cli_env, fake_models, capsys):
     assert main(["index"]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("Indexed 2 documents into ") and str(env.index_dir) in out
-    assert (env.index_dir / "manifest.json").is_file()
+    assert out.startswith("Indexed 2 documents into ") and str(cli_env.index_dir) in out
+    assert (cli_env.index_dir / "manifest.json").is_file()
 
 
-def test_index_takes_corpus_and_index_flags(env, fake_models, tmp_path, capsys):
+def test_index_takes_corpus_and_index_flags(cli_env, fake_models, tmp_path, capsys):
     other = tmp_path / "other"
     other.mkdir()
     (other / "one.txt").write_text("One lonely document.")
@@ -48,7 +33,7 @@ def test_index_takes_corpus_and_index_flags(env, fake_models, tmp_path, capsys):
     assert (tmp_path / "other-index" / "manifest.json").is_file()
 
 
-def test_ask_streams_the_answer_then_the_sources(env, fake_models, capsys):
+def test_ask_streams_the_answer_then_the_sources(cli_env, fake_models, capsys):
     _, llm = fake_models
     llm.reply = "Richard Stallman, in 1989 [1]."
     assert main(["ask", "Who introduced the GNU General Public License, and when?"]) == 0
@@ -59,13 +44,13 @@ def test_ask_streams_the_answer_then_the_sources(env, fake_models, capsys):
     assert "Richard Stallman in 1989" in sources
 
 
-def test_ask_builds_a_missing_index_first(env, fake_models, capsys):
-    assert not env.index_dir.exists()
+def test_ask_builds_a_missing_index_first(cli_env, fake_models, capsys):
+    assert not cli_env.index_dir.exists()
     assert main(["ask", "When was GitHub founded?"]) == 0
     assert "Rebuilding the index (there is no index yet)" in capsys.readouterr().err
 
 
-def test_ask_json_prints_one_object(env, fake_models, capsys):
+def test_ask_json_prints_one_object(cli_env, fake_models, capsys):
     _, llm = fake_models
     llm.reply = "GitHub was founded in 2008 [1]."
     assert main(["ask", "--json", "When was GitHub founded?"]) == 0
@@ -76,7 +61,7 @@ def test_ask_json_prints_one_object(env, fake_models, capsys):
     assert data["passages"][0]["score"] > 0
 
 
-def test_ask_takes_a_history_file(env, fake_models, tmp_path, capsys):
+def test_ask_takes_a_history_file(cli_env, fake_models, tmp_path, capsys):
     _, llm = fake_models
     history = tmp_path / "history.json"
     history.write_text(
@@ -94,20 +79,20 @@ def test_ask_takes_a_history_file(env, fake_models, tmp_path, capsys):
         (["ask", "--top-k", "0", "anything"], "top_k=0 is out of range"),
     ],
 )
-def test_user_mistakes_are_one_line_errors(env, fake_models, capsys, argv, message):
+def test_user_mistakes_are_one_line_errors(cli_env, fake_models, capsys, argv, message):
     assert main(argv) == 1
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err
 
 
-def test_an_empty_corpus_is_a_clear_error(env, fake_models, tmp_path, capsys):
+def test_an_empty_corpus_is_a_clear_error(cli_env, fake_models, tmp_path, capsys):
     empty = tmp_path / "empty"
     empty.mkdir()
     assert main(["index", "--corpus", str(empty)]) == 1
     assert "No documents in" in capsys.readouterr().err
 
 
-def test_a_missing_model_file_is_a_clear_error(env, monkeypatch, embedder, capsys):
+def test_a_missing_model_file_is_a_clear_error(cli_env, monkeypatch, embedder, capsys):
     from chatbot import pipeline
 
     monkeypatch.setattr(pipeline, "SentenceTransformerEmbedder", lambda *a, **k: embedder)
@@ -116,14 +101,14 @@ def test_a_missing_model_file_is_a_clear_error(env, monkeypatch, embedder, capsy
     assert "Model path does not exist" in err and "no-model.gguf" in err and "Traceback" not in err
 
 
-def test_a_bad_history_file_is_a_usage_error(env, fake_models, tmp_path, capsys):
+def test_a_bad_history_file_is_a_usage_error(cli_env, fake_models, tmp_path, capsys):
     bad = tmp_path / "bad.json"
     bad.write_text("{oops")
     assert main(["ask", "--history", str(bad), "q?"]) == 2
     assert "not valid JSON" in capsys.readouterr().err
 
 
-def test_an_unknown_environment_variable_is_reported(env, monkeypatch, capsys):
+def test_an_unknown_environment_variable_is_reported(cli_env, monkeypatch, capsys):
     monkeypatch.setenv("CHATBOT_TOPK", "3")
     assert main(["ask", "q?"]) == 1
     assert "CHATBOT_TOPK" in capsys.readouterr().err

@@ -85,17 +85,8 @@ def test_full_evaluation_scores_answers_citations_and_refusals(
 
 
 def test_the_eval_command_prints_a_table_and_writes_json(
-    config, fake_models, eval_file, tmp_path, capsys, monkeypatch
+    cli_env, fake_models, eval_file, tmp_path, capsys
 ):
-    for key in (
-        "corpus_dir",
-        "index_dir",
-        "model_path",
-        "chunk_chars",
-        "chunk_max_chars",
-        "min_similarity",
-    ):
-        monkeypatch.setenv(f"CHATBOT_{key.upper()}", str(getattr(config, key)))
     out_file = tmp_path / "out.json"
     assert main(["eval", str(eval_file), "--retrieval-only", "--json", str(out_file)]) == 0
     assert "retrieval.recall@5" in capsys.readouterr().out
