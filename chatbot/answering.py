@@ -44,6 +44,7 @@ class Answer:
     refused: bool  # the documents do not cover the question
     prompt_tokens: int = 0  # size of the prompt the model read (0 when it was not called)
     removed_markers: int = 0  # [n] markers the model wrote that pointed at no passage
+    notes: tuple[str, ...] = ()  # limits that were hit (history left out, passages cut, answer cut)
 
     def to_dict(self) -> dict:
         """The JSON shape of `chatbot ask --json`."""
@@ -51,6 +52,7 @@ class Answer:
             "question": self.question,
             "answer": self.text,
             "refused": self.refused,
+            "notes": list(self.notes),
             "citations": [
                 {
                     "n": c.n,
@@ -180,7 +182,9 @@ class Answerer:
         max_tokens = max_tokens or self.config.max_answer_tokens
         temperature = self.config.temperature if temperature is None else temperature
         budget = self.config.n_ctx - max_tokens - PROMPT_MARGIN
-        prompt = build_prompt(question, found, turns, self.llm.count_tokens, budget)
+        prompt = build_prompt(
+            question, found, turns, self.llm.count_tokens, budget, self.config.max_history_turns
+        )
         markers = CitationFilter(len(prompt.passages))
         parts: list[str] = []
         pieces = self.llm.stream_chat(prompt.messages, max_tokens, temperature)
@@ -197,6 +201,9 @@ class Answerer:
         if not text:  # the model stopped at once: say so rather than show an empty bubble
             text = NOT_COVERED
             yield text
+        notes = list(prompt.notes)
+        if self.llm.count_tokens(text) >= max_tokens - 1:
+            notes.append(f"The answer reached the length limit of {max_tokens} tokens and was cut off.")
         citations = tuple(Citation(n, prompt.passages[n - 1]) for n in markers.cited)
         yield Answer(
             question=question,
@@ -206,6 +213,7 @@ class Answerer:
             refused=not citations and looks_like_refusal(text),
             prompt_tokens=prompt.tokens,
             removed_markers=markers.removed,
+            notes=tuple(notes),
         )
 
     def answer(self, question: str, history: Sequence[dict] | None = None, **overrides) -> Answer:

@@ -131,6 +131,8 @@ def ask(config, question: str, as_json: bool, history_file) -> None:
     else:
         click.echo()
         _print_sources(result)
+        for note in result.notes:
+            click.echo(f"Note: {note}", err=True)
 
 
 @cli.command()

@@ -42,6 +42,8 @@ class Config:
     max_answer_tokens: int = 384
     # Longest question accepted, in characters (checked before tokenising).
     max_question_chars: int = 2000
+    # Earlier messages of a conversation given to the model; older ones are left out.
+    max_history_turns: int = 6
     # Chunks aim for this many characters and never exceed chunk_max_chars.
     chunk_chars: int = 700
     chunk_max_chars: int = 1200
@@ -55,6 +57,7 @@ class Config:
         _check_range("temperature", self.temperature, 0.0, 2.0)
         _check_range("max_answer_tokens", self.max_answer_tokens, 16, 8192)
         _check_range("max_question_chars", self.max_question_chars, 10, 100_000)
+        _check_range("max_history_turns", self.max_history_turns, 0, 100)
         _check_range("chunk_chars", self.chunk_chars, 100, 20_000)
         _check_range("chunk_max_chars", self.chunk_max_chars, self.chunk_chars, 40_000)
         _check_range("min_similarity", self.min_similarity, -1.0, 1.0)

@@ -72,7 +72,7 @@ def answer_html(answer: Answer, documents: dict[str, Document]) -> str:
         )
     else:
         parts.append(f'<div class="answer">{body}</div>')
-    notes = []
+    notes = list(answer.notes)
     if answer.removed_markers:
         notes.append(
             f"{answer.removed_markers} citation marker(s) pointed at no passage and were removed."
