@@ -203,7 +203,9 @@ class Answerer:
             yield text
         notes = list(prompt.notes)
         if self.llm.count_tokens(text) >= max_tokens - 1:
-            notes.append(f"The answer reached the length limit of {max_tokens} tokens and was cut off.")
+            notes.append(
+                f"The answer reached the length limit of {max_tokens} tokens and was cut off."
+            )
         citations = tuple(Citation(n, prompt.passages[n - 1]) for n in markers.cited)
         yield Answer(
             question=question,

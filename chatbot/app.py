@@ -6,6 +6,7 @@ Only this module knows Gradio. Core errors become gr.Error/gr.Warning messages o
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -61,6 +62,14 @@ def history_to_turns(history: list[dict]) -> list[dict[str, str]]:
     return turns
 
 
+_ABSOLUTE_PATH = re.compile(r"(?<![\w.])(?:/[^\s/:;,'\"()]+)+/([^\s/:;,'\"()]+)")
+
+
+def public_message(exc: Exception) -> str:
+    """An error's message for visitors of the page: file-system paths reduced to file names."""
+    return _ABSOLUTE_PATH.sub(r"\1", str(exc))
+
+
 def make_respond(bot: Chatbot):
     def respond(
         message: str,
@@ -85,7 +94,7 @@ def make_respond(bot: Chatbot):
                     text += item
                     yield streaming_html(text)
         except ChatbotError as exc:
-            raise gr.Error(str(exc)) from None
+            raise gr.Error(public_message(exc)) from None
 
     return respond
 
@@ -119,8 +128,9 @@ def build_app(bot: Chatbot) -> gr.Blocks:
                 on_progress=lambda done, total: progress(done / total, desc="Embedding chunks")
             )
         except ChatbotError as exc:
-            gr.Warning(f"Rebuild failed; the previous index keeps answering. {exc}")
-            status_lines.append(f"Rebuild failed: {exc} The previous index keeps answering.")
+            message = public_message(exc)
+            gr.Warning(f"Rebuild failed; the previous index keeps answering. {message}")
+            status_lines.append(f"Rebuild failed: {message} The previous index keeps answering.")
         else:
             status_lines.append(
                 f"Index rebuilt: {report.documents} documents, {report.chunks} passages in {report.seconds:.1f} s."
@@ -134,8 +144,8 @@ def build_app(bot: Chatbot) -> gr.Blocks:
             try:
                 stored = add_file(config.corpus_dir, path.read_bytes(), path.name)
             except ChatbotError as exc:
-                gr.Warning(str(exc))
-                lines.append(f"Skipped: {exc}")
+                gr.Warning(public_message(exc))
+                lines.append(f"Skipped: {public_message(exc)}")
             else:
                 added += 1
                 lines.append(f"Added {path.name} as `{stored.source}`.")
@@ -149,8 +159,8 @@ def build_app(bot: Chatbot) -> gr.Blocks:
         try:
             remove_document(config.corpus_dir, source)
         except ChatbotError as exc:
-            gr.Warning(str(exc))
-            return refresh(f"Not removed: {exc}")
+            gr.Warning(public_message(exc))
+            return refresh(f"Not removed: {public_message(exc)}")
         return rebuild([f"Removed `{source}`."], progress)
 
     def rebuild_now(progress=gr.Progress()):  # noqa: B008 - Gradio's way to inject a tracker
@@ -232,11 +242,30 @@ def build_app(bot: Chatbot) -> gr.Blocks:
     return demo
 
 
+def launch_page(
+    bot: Chatbot,
+    host: str = "127.0.0.1",
+    port: int = 7860,
+    queue_size: int = QUEUE_SIZE,
+    block: bool = True,
+) -> gr.Blocks:
+    """Serve the page. Each event runs one at a time (the model answers one question at a time);
+    errors other than our own messages are not shown to visitors (no tracebacks, no paths)."""
+    app = build_app(bot)
+    app.queue(default_concurrency_limit=1, max_size=queue_size).launch(
+        server_name=host,
+        server_port=port,
+        prevent_thread_lock=not block,
+        quiet=not block,
+        show_error=False,
+        **LAUNCH_OPTIONS,
+    )
+    return app
+
+
 def serve(config: Config, host: str = "127.0.0.1", port: int = 7860) -> None:
     """Load everything before the first visitor arrives, then serve the page until interrupted."""
     bot = Chatbot(config)
     bot.warm_up()  # also builds or refreshes the index if the corpus changed
     print(f"Serving the chat page on http://{host}:{port}", file=sys.stderr)
-    build_app(bot).queue(default_concurrency_limit=1, max_size=QUEUE_SIZE).launch(
-        server_name=host, server_port=port, show_error=True, **LAUNCH_OPTIONS
-    )
+    launch_page(bot, host, port)

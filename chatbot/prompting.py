@@ -71,7 +71,9 @@ def _user_message(question: str, blocks: list[str]) -> str:
     )
 
 
-def _shrink_to_fit(n: int, passage: Passage, room: int, cost: int, count_tokens) -> tuple[str, int] | None:
+def _shrink_to_fit(
+    n: int, passage: Passage, room: int, cost: int, count_tokens
+) -> tuple[str, int] | None:
     """The passage cut at a word boundary to fit `room` tokens, or None when too little would be left."""
     if room < MIN_PASSAGE_TOKENS:
         return None
@@ -132,7 +134,9 @@ def build_prompt(
         kept.append(passage)
         used += cost
     if len(kept) < len(passages):
-        notes.append(f"{len(passages) - len(kept)} retrieved passage(s) did not fit the model's context.")
+        notes.append(
+            f"{len(passages) - len(kept)} retrieved passage(s) did not fit the model's context."
+        )
     messages = [{"role": "system", "content": SYSTEM_PROMPT}, *turns]
     messages.append({"role": "user", "content": _user_message(question, blocks)})
     return Prompt(messages=messages, passages=kept, tokens=used, notes=tuple(notes))

@@ -178,21 +178,14 @@ def cli_env(monkeypatch, config):
 
 
 @contextlib.contextmanager
-def served_page(bot) -> Iterator[str]:
+def served_page(bot, queue_size: int = 32) -> Iterator[str]:
     """The chat page of `bot` served on a free 127.0.0.1 port; yields its address."""
-    from chatbot.app import LAUNCH_OPTIONS, build_app
+    from chatbot.app import launch_page
 
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    app = build_app(bot)
-    app.queue().launch(
-        server_name="127.0.0.1",
-        server_port=port,
-        prevent_thread_lock=True,
-        quiet=True,
-        **LAUNCH_OPTIONS,
-    )
+    app = launch_page(bot, port=port, queue_size=queue_size, block=False)
     try:
         yield f"http://127.0.0.1:{port}/"
     finally:

@@ -103,3 +103,26 @@ def test_upload_rebuild_and_ask_about_the_new_document(live, echo_llm, config, t
     with pytest.raises(Exception, match="not in the list of choices"):
         client.predict("../recipes.md", api_name="/remove_document")
     assert (config.corpus_dir / "recipes.md").exists()
+
+
+def test_errors_shown_on_the_page_carry_no_file_system_paths():
+    from chatbot.app import public_message
+    from chatbot.errors import ModelError
+
+    exc = ModelError(
+        "Model path does not exist: /root/.cache/chatbot/models/x.gguf. Run `chatbot fetch-model`."
+    )
+    assert public_message(exc) == "Model path does not exist: x.gguf. Run `chatbot fetch-model`."
+    assert public_message(ModelError("top_k=0 is out of range.")) == "top_k=0 is out of range."
+
+
+def test_a_missing_model_reaches_the_page_as_a_message_without_its_path(config, embedder):
+    from chatbot.pipeline import make_llm
+
+    bot = Chatbot(config, embedder=embedder, llm=make_llm(config), progress=False)
+    with pytest.raises(gr.Error) as raised:
+        list(make_respond(bot)("When was GitHub founded?", []))
+    assert (
+        "no-model.gguf" in raised.value.message
+        and str(config.model_path.parent) not in raised.value.message
+    )

@@ -87,7 +87,9 @@ def test_passages_are_fenced_and_a_fence_inside_cannot_close_early():
 def test_limits_that_were_hit_are_reported_as_notes():
     long = " ".join(["word"] * 300)
     history = [{"role": "user", "content": f"q{i}"} for i in range(10)]
-    prompt = build_prompt("Q?", [passage(0, long), passage(1, long), passage(2, long)], history, count, 600, 4)
+    prompt = build_prompt(
+        "Q?", [passage(0, long), passage(1, long), passage(2, long)], history, count, 600, 4
+    )
     assert prompt.notes == (
         "6 earlier message(s) of the conversation were left out to fit the model's context.",
         "Passage [2] was shortened to fit the model's context.",
