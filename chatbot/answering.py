@@ -15,6 +15,7 @@ from chatbot.errors import QuestionError
 from chatbot.llm import LLM
 from chatbot.prompting import NOT_COVERED, build_prompt
 from chatbot.retrieval import Passage, Retriever
+from chatbot.verification import Verification, verify
 
 _MARKER = re.compile(r"\[(\d{1,3})\]")
 _PARTIAL_MARKER = re.compile(r"\[\d{0,3}$")
@@ -33,6 +34,8 @@ _REFUSAL_HINTS = (
 class Citation:
     n: int  # the marker's number: [n] in the answer text
     passage: Passage
+    support: float = 1.0  # share of the citing sentence's key terms the passage holds
+    span: tuple[int, int] | None = None  # the supporting sentence, as offsets into the document
 
 
 @dataclass(frozen=True)
@@ -113,6 +116,25 @@ class CitationFilter:
     def flush(self) -> str:
         text, self._pending = self._pending, ""
         return self._clean(text)
+
+
+def _verification_notes(checked: Verification) -> list[str]:
+    notes = []
+    if checked.reattributed:
+        notes.append(
+            f"{checked.reattributed} citation(s) moved to the passage that supports the sentence."
+        )
+    if checked.dropped:
+        notes.append(
+            f"{checked.dropped} citation(s) removed: the cited passage does not support the sentence."
+        )
+    if checked.added:
+        notes.append(
+            f"{checked.added} citation(s) added where a passage supports an uncited sentence."
+        )
+    for sentence in checked.unsupported:
+        notes.append(f"Not supported by any passage: “{sentence}”")
+    return notes
 
 
 def validate_question(question: str, max_chars: int) -> str:
@@ -206,13 +228,34 @@ class Answerer:
             notes.append(
                 f"The answer reached the length limit of {max_tokens} tokens and was cut off."
             )
-        citations = tuple(Citation(n, prompt.passages[n - 1]) for n in markers.cited)
+        refused = looks_like_refusal(text) and not markers.cited
+        checked = verify(text, prompt.passages) if self.config.verify_citations else None
+        if checked is None:
+            pass
+        elif not refused and checked.sentences and not checked.anything_supported:
+            # Evidence, not the model's confidence, decides: nothing it wrote is in the passages.
+            notes.append(f"The model's draft was withheld because no passage supports it: {text}")
+            text, refused = NOT_COVERED, True
+        else:
+            notes.extend(_verification_notes(checked))
+            text = checked.text
+        numbers = list(dict.fromkeys(int(n) for n in _MARKER.findall(text)))
+        citations = tuple(
+            Citation(
+                n,
+                prompt.passages[n - 1],
+                checked.support.get(n, 1.0) if checked else 1.0,
+                checked.spans.get(n) if checked else None,
+            )
+            for n in numbers
+            if 1 <= n <= len(prompt.passages)
+        )
         yield Answer(
             question=question,
             text=text,
             citations=citations,
             passages=tuple(prompt.passages),
-            refused=not citations and looks_like_refusal(text),
+            refused=refused,
             prompt_tokens=prompt.tokens,
             removed_markers=markers.removed,
             notes=tuple(notes),

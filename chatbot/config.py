@@ -47,6 +47,9 @@ class Config:
     # Chunks aim for this many characters and never exceed chunk_max_chars.
     chunk_chars: int = 700
     chunk_max_chars: int = 1200
+    # Check every answer sentence against the passages: move, drop or add citations, and withhold
+    # a draft no passage supports. Off shows the model's own citations (for measuring).
+    verify_citations: bool = True
     # Below this cosine similarity (and with no lexical match) a passage is not relevant.
     min_similarity: float = 0.25
 
@@ -94,6 +97,12 @@ def _coerce(name: str, value: object) -> object:
     if not isinstance(value, str):
         return Path(value) if "Path" in kind and value is not None else value
     text = value.strip()
+    if kind == "bool":
+        if text.lower() in ("1", "true", "yes", "on"):
+            return True
+        if text.lower() in ("0", "false", "no", "off"):
+            return False
+        raise ConfigError(f"{name}={value!r} is not a yes/no value; use true or false.")
     try:
         if kind == "int":
             return int(text)

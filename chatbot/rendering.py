@@ -42,13 +42,24 @@ def _context(passage: Passage, documents: dict[str, Document]) -> tuple[str, str
     return before, after
 
 
-def _source_html(answer_id: str, n: int, passage: Passage, documents: dict[str, Document]) -> str:
+def _source_html(
+    answer_id: str,
+    n: int,
+    passage: Passage,
+    documents: dict[str, Document],
+    span: tuple[int, int] | None,
+) -> str:
+    """The passage inside its context; the supporting sentence (or, unchecked, the whole passage) marked."""
     before, after = _context(passage, documents)
+    chunk = passage.chunk
+    start, end = (span[0] - chunk.start, span[1] - chunk.start) if span else (0, len(chunk.text))
+    if not 0 <= start <= end <= len(chunk.text):
+        start, end = 0, len(chunk.text)
     return (
         f'<details class="source" id="src-{answer_id}-{n}">'
         f"<summary><b>[{n}]</b> {html.escape(passage.where)}</summary>"
         f'<div class="passage"><span class="context">{_text(before)}</span>'
-        f"<mark>{_text(passage.chunk.text)}</mark>"
+        f"{_text(chunk.text[:start])}<mark>{_text(chunk.text[start:end])}</mark>{_text(chunk.text[end:])}"
         f'<span class="context">{_text(after)}</span></div></details>'
     )
 
@@ -77,9 +88,9 @@ def answer_html(answer: Answer, documents: dict[str, Document]) -> str:
         notes.append(
             f"{answer.removed_markers} citation marker(s) pointed at no passage and were removed."
         )
-    shown = [(c.n, c.passage) for c in answer.citations]
+    shown = [(c.n, c.passage, c.span) for c in answer.citations]
     if not shown and answer.passages:
-        shown = list(enumerate(answer.passages, start=1))
+        shown = [(n, p, None) for n, p in enumerate(answer.passages, start=1)]
         if not answer.refused:
             notes.append("The answer cites none of these passages; they are what it was given.")
     if not shown and not notes:
@@ -88,7 +99,7 @@ def answer_html(answer: Answer, documents: dict[str, Document]) -> str:
     if shown:
         parts.append(f'<div class="sources-title">Sources ({len(shown)})</div>')
     parts.extend(f'<p class="note">{html.escape(note)}</p>' for note in notes)
-    parts.extend(_source_html(answer_id, n, passage, documents) for n, passage in shown)
+    parts.extend(_source_html(answer_id, n, passage, documents, span) for n, passage, span in shown)
     parts.append("</div>")
     return "".join(parts)
 

@@ -64,20 +64,29 @@ class FakeEmbedder:
 
 
 class EchoLLM:
-    """Records the messages it was given and streams back a scripted reply, word by word."""
+    """Records the messages it was given and streams back a reply, word by word: the scripted
+    `reply`, or by default the first sentence of passage [1] with its citation."""
 
     name = "echo"
 
-    def __init__(self, reply: str = "Echo answer [1]."):
+    def __init__(self, reply: str | None = None):
         self.reply = reply
         self.calls: list[list[dict[str, str]]] = []
 
     def count_tokens(self, text: str) -> int:
         return len(text) // 4 + 1
 
+    def reply_to(self, messages) -> str:
+        if self.reply is not None:
+            return self.reply
+        first = re.search(
+            r"\[1\] \(.*?\)\n<<<\n(.+?[.!?])(?:\s|$)", messages[-1]["content"], re.DOTALL
+        )
+        return f"{first.group(1)} [1]." if first else "The documents do not cover this question."
+
     def stream_chat(self, messages, max_tokens: int, temperature: float) -> Iterator[str]:
         self.calls.append([dict(m) for m in messages])
-        yield from re.findall(r"\S+\s*", self.reply)
+        yield from re.findall(r"\S+\s*", self.reply_to(messages))
 
     @property
     def last_prompt(self) -> str:

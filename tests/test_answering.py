@@ -70,9 +70,9 @@ def test_markers_pointing_at_no_passage_are_removed(answerer, echo_llm):
 
 
 def test_an_answer_without_markers_still_returns_its_passages(answerer, echo_llm):
-    echo_llm.reply = "In 1989."
-    _, answer = run(answerer, "When was the GNU General Public License introduced?")
-    assert answer.citations == () and answer.passages
+    echo_llm.reply = "Yes."  # nothing to check, nothing cited
+    _, answer = run(answerer, "Was the GNU General Public License introduced by Stallman?")
+    assert answer.text == "Yes." and answer.citations == () and answer.passages
 
 
 def test_an_unrelated_question_is_refused_without_calling_the_model(answerer, echo_llm):
@@ -134,3 +134,43 @@ def test_an_empty_model_reply_becomes_a_refusal(answerer, echo_llm):
     echo_llm.reply = ""
     text, answer = run(answerer, "When was GitHub founded?")
     assert text == NOT_COVERED == answer.text and answer.refused
+
+
+def test_citations_are_checked_and_moved_to_the_supporting_passage(answerer, echo_llm):
+    question = "When was GitHub founded and who introduced the GNU General Public License?"
+    shown = run(answerer, question)[1].passages
+    github = next(n for n, p in enumerate(shown, 1) if "GitHub was founded" in p.chunk.text)
+    stallman = next(n for n, p in enumerate(shown, 1) if "Richard Stallman" in p.chunk.text)
+    wrong = next(n for n in range(1, len(shown) + 1) if n not in (github, stallman))
+    echo_llm.reply = (
+        f"GitHub was founded in 2008 [{wrong}]. Richard Stallman introduced the GPL [{stallman}]."
+    )
+    _, answer = run(answerer, question)
+    assert (
+        answer.text
+        == f"GitHub was founded in 2008 [{github}]. Richard Stallman introduced the GPL [{stallman}]."
+    )
+    assert "1 citation(s) moved to the passage that supports the sentence." in answer.notes
+    for citation in answer.citations:
+        start, end = citation.span
+        document_text = answerer.retriever.index.documents[citation.passage.chunk.doc_id].text
+        assert citation.passage.chunk.start <= start < end <= citation.passage.chunk.end
+        assert ("GitHub" if citation.n == github else "Stallman") in document_text[start:end]
+
+
+def test_a_draft_no_passage_supports_is_withheld(answerer, echo_llm):
+    echo_llm.reply = "The capital of Australia is Canberra [1]."
+    _, answer = run(answerer, "What does the license text say about Australia's capital?")
+    assert answer.refused and answer.text == NOT_COVERED
+    assert any("withheld" in note and "Canberra" in note for note in answer.notes)
+
+
+def test_verification_can_be_switched_off(config, embedder, echo_llm):
+    import dataclasses
+
+    off = dataclasses.replace(config, verify_citations=False)
+    build_index(load_corpus(off.corpus_dir), embedder, off.index_dir, ChunkingParams(200, 400))
+    answerer = Answerer(Retriever(load_index(off.index_dir), embedder), echo_llm, off)
+    echo_llm.reply = "The capital of Australia is Canberra [1]."
+    _, answer = run(answerer, "What does the license text say about Australia's capital?")
+    assert answer.text == "The capital of Australia is Canberra [1]." and not answer.refused

@@ -31,6 +31,7 @@ def test_answer_returns_a_frozen_dataclass(config, fake_models):
 
 
 def test_stream_answer_yields_pieces_then_the_answer(config, fake_models):
+    fake_models[1].reply = "DeepSeek picked the MIT license for its R1 model [1]."
     items = list(chatbot.stream_answer("What license did DeepSeek pick for R1?", config=config))
     assert all(isinstance(i, str) for i in items[:-1]) and isinstance(items[-1], Answer)
     assert "".join(items[:-1]) == items[-1].text

@@ -49,7 +49,7 @@ def test_history_from_the_page_becomes_plain_turns(bot, echo_llm):
     ]
     assert history_to_turns(history) == [
         {"role": "user", "content": "Which license did DeepSeek pick for its R1 model?"},
-        {"role": "assistant", "content": "Echo answer [1]."},
+        {"role": "assistant", "content": message_text(final)},
         {"role": "user", "content": "And then?"},
     ]
 

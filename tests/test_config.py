@@ -58,3 +58,10 @@ def test_unknown_override_key_is_rejected():
 
 def test_threads_default_to_the_cores():
     assert Config().n_threads >= 1 and Config(threads=3).n_threads == 3
+
+
+def test_yes_no_values_from_the_environment():
+    assert load_config(env={"CHATBOT_VERIFY_CITATIONS": "false"}).verify_citations is False
+    assert load_config(env={"CHATBOT_VERIFY_CITATIONS": "yes"}).verify_citations is True
+    with pytest.raises(ConfigError, match="verify_citations='maybe'"):
+        load_config(env={"CHATBOT_VERIFY_CITATIONS": "maybe"})

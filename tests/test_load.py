@@ -30,8 +30,8 @@ class NonceLLM(EchoLLM):
             self.active += 1
             self.most_active = max(self.most_active, self.active)
         try:
-            nonce = re.search(r"nonce-[0-9a-f]+", messages[-1]["content"]).group(0)
-            for piece in ("Answer ", "for ", nonce, " [1]."):
+            nonce = re.search(r"nonce-[a-z]+", messages[-1]["content"]).group(0)
+            for piece in ("GitHub ", "was ", "founded ", "in ", "2008 ", f"({nonce}) ", "[1]."):
                 time.sleep(self.delay)
                 yield piece
         finally:
@@ -51,7 +51,9 @@ def test_sixteen_sessions_each_get_their_own_answers(config, embedder):
             client = Client(url, verbose=False)
             pairs = []
             for round_ in range(rounds):
-                nonce = f"nonce-{number:02x}{round_:02x}"
+                nonce = "nonce-" + "".join(
+                    chr(97 + int(c, 16)) for c in f"{number:02x}{round_:02x}"
+                )
                 reply = client.predict(
                     f"When was GitHub founded? {nonce}", 4, 0.1, 64, api_name="/chat"
                 )
@@ -63,7 +65,7 @@ def test_sixteen_sessions_each_get_their_own_answers(config, embedder):
 
     assert len(results) == 16 * rounds
     for nonce, text in results:
-        assert text == f"Answer for {nonce} [1]."
+        assert nonce in text and "2008" in text, text
     assert llm.most_active == 1, "the model generated for two sessions at once"
 
 
@@ -74,7 +76,7 @@ def test_past_the_queue_bound_visitors_are_told_it_is_full(config, embedder):
     with served_page(bot, queue_size=2) as url:
         jobs = [
             Client(url, verbose=False).submit(
-                f"When was GitHub founded? nonce-{i:02x}", 4, 0.1, 64, api_name="/chat"
+                f"When was GitHub founded? nonce-{chr(97 + i)}", 4, 0.1, 64, api_name="/chat"
             )
             for i in range(6)
         ]
@@ -86,11 +88,11 @@ def test_past_the_queue_bound_visitors_are_told_it_is_full(config, embedder):
                 outcomes.append(f"error: {exc}")
         refused = [o for o in outcomes if o.startswith("error")]
         assert refused and all("queue is full" in o.lower() for o in refused), outcomes
-        assert any(o.startswith("Answer for") for o in outcomes)
+        assert any("GitHub was founded" in o for o in outcomes)
         later = Client(url, verbose=False).predict(
-            "When was GitHub founded? nonce-ff", 4, 0.1, 64, api_name="/chat"
+            "When was GitHub founded? nonce-zz", 4, 0.1, 64, api_name="/chat"
         )
-        assert message_text(later) == "Answer for nonce-ff [1]."
+        assert "nonce-zz" in message_text(later)
 
 
 @pytest.mark.parametrize("size", [100_000])
@@ -102,6 +104,6 @@ def test_a_huge_question_is_refused_and_the_next_one_works(config, embedder, siz
         client = Client(url, verbose=False)
         with pytest.raises(Exception, match="characters long"):
             client.predict("why " * (size // 4), 4, 0.1, 64, api_name="/chat")
-        assert "nonce-01" in client.predict(
-            "When was GitHub founded? nonce-01", 4, 0.1, 64, api_name="/chat"
+        assert "nonce-ab" in client.predict(
+            "When was GitHub founded? nonce-ab", 4, 0.1, 64, api_name="/chat"
         )
