@@ -44,8 +44,10 @@ def ask(url: str, nonce: str, max_tokens: int) -> tuple[float, float, bool]:
         time.sleep(0.01)
     text = job.result()
     total = time.perf_counter() - started
-    mixed = re.search(r"ref [0-9a-f-]+", text) is not None and nonce not in text
-    return first or total, total, mixed
+    others = set(re.findall(r"\d+-[0-9a-f]{4}", text)) - {nonce}
+    if others:
+        print(f"  answer for {nonce} mentions {sorted(others)}: {text[:160]!r}")
+    return first or total, total, bool(others)
 
 
 def run(url: str, users: int, answers: int, max_tokens: int) -> dict:
