@@ -195,6 +195,8 @@ def build_app(bot: Chatbot) -> gr.Blocks:
                 placeholder="Ask a question about the documents",
                 max_length=config.max_question_chars,
                 autofocus=True,
+                submit_btn=True,
+                stop_btn=True,  # shown while an answer streams
                 render=False,
             )
             gr.ChatInterface(

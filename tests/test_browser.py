@@ -7,6 +7,7 @@ Screenshots go to tests/artifacts/ (not committed) for a person to look at.
 from __future__ import annotations
 
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -119,3 +120,50 @@ def test_the_page_works_at_phone_width(page_url, browser, echo_llm):
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 400, f"the page scrolls sideways at phone width ({width}px)"
     page.screenshot(path=str(ARTIFACTS / "phone.png"), full_page=True)
+
+
+class SlowLLM:
+    """Streams 60 words, one every 0.1 s, and counts how many it produced."""
+
+    name = "slow"
+
+    def __init__(self):
+        self.produced = 0
+
+    def count_tokens(self, text: str) -> int:
+        return len(text) // 4 + 1
+
+    def stream_chat(self, messages, max_tokens, temperature):
+        for i in range(60):
+            time.sleep(0.1)
+            self.produced += 1
+            yield f"word{i} "
+
+
+def test_stop_retry_copy_and_clear(config, embedder, browser):
+    llm = SlowLLM()
+    with served_page(Chatbot(config, embedder=embedder, llm=llm, progress=False)) as url:
+        page = browser.new_page(viewport={"width": 1200, "height": 900})
+        page.goto(url)
+        box = page.locator("textarea").first
+        box.fill("When was GitHub founded?")
+        box.press("Enter")
+        page.get_by_text("word3").first.wait_for(timeout=15_000)
+        page.locator("button.stop-button").click()
+        page.wait_for_timeout(300)
+        produced = llm.produced
+        shown = page.locator(".answer").last.inner_text()
+        page.wait_for_timeout(1500)
+        assert llm.produced <= produced + 2, "the model kept generating after Stop"
+        assert page.locator(".answer").last.inner_text() == shown and "word59" not in shown
+
+        page.locator("button[aria-label='Retry']").last.click()
+        page.get_by_text("word2").first.wait_for(timeout=15_000)
+        page.locator("button.stop-button").click()
+        assert page.locator("button[aria-label='Copy message']").count() >= 1
+
+        page.locator("button[aria-label='Clear']").click()
+        page.wait_for_timeout(500)
+        assert page.locator(".answer").count() == 0
+        box.fill("When was GitHub founded?")
+        assert box.is_editable()
