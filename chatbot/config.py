@@ -28,6 +28,9 @@ class Config:
     model_path: Path | None = None
     # Where the default model is assembled from its PyPI parts.
     model_cache_dir: Path = field(default_factory=_cache_dir)
+    # An OpenAI-compatible model server (e.g. http://127.0.0.1:8080/v1) to use instead of loading
+    # model_path in this process; empty means in process.
+    llm_url: str = ""
     # sentence-transformers model folder or id; empty means the packaged all-MiniLM-L6-v2.
     embedding_model: str = ""
     # How many passages reach the model.
@@ -54,6 +57,8 @@ class Config:
     min_similarity: float = 0.25
 
     def __post_init__(self) -> None:
+        if self.llm_url and not self.llm_url.startswith(("http://", "https://")):
+            raise ConfigError(f"llm_url={self.llm_url!r} must start with http:// or https://.")
         _check_range("top_k", self.top_k, 1, 50)
         _check_range("n_ctx", self.n_ctx, 512, 131072)
         _check_range("threads", self.threads, 0, 256)

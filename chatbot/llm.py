@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -49,6 +50,67 @@ def without_extra_buffers():
             yield
         finally:
             low_level.llama_model_default_params = original
+
+
+class RemoteLLM:
+    """An OpenAI-compatible chat server (llama.cpp's `llama-server`, `python -m llama_cpp.server`,
+    vLLM …) reached over HTTP with streaming: many app processes can share one model server."""
+
+    CHARS_PER_TOKEN = 3.0  # servers differ in how (and whether) they count tokens: estimate low
+
+    def __init__(self, url: str, timeout: float = 120.0):
+        self.url = url.rstrip("/")
+        self.name = f"remote model at {self.url}"
+        self.timeout = timeout
+
+    def count_tokens(self, text: str) -> int:
+        return int(len(text) / self.CHARS_PER_TOKEN) + 1
+
+    def _fail(self, exc: Exception) -> ModelError:
+        return ModelError(f"The model server at {self.url} did not answer ({exc}); is it running?")
+
+    def load(self) -> None:
+        """Check that the server answers, so a wrong CHATBOT_LLM_URL shows at start, not at the first question."""
+        import httpx
+
+        try:
+            httpx.get(f"{self.url}/models", timeout=10).raise_for_status()
+        except httpx.HTTPError as exc:
+            raise self._fail(exc) from None
+
+    def stream_chat(
+        self, messages: Sequence[dict[str, str]], max_tokens: int, temperature: float
+    ) -> Iterator[str]:
+        import httpx
+
+        body = {
+            "messages": list(messages),
+            "max_tokens": max_tokens,
+            "temperature": temperature,
+            "stream": True,
+        }
+        try:
+            with httpx.stream(
+                "POST", f"{self.url}/chat/completions", json=body, timeout=self.timeout
+            ) as response:
+                if response.status_code >= 400:
+                    response.read()
+                    raise ModelError(
+                        f"The model server at {self.url} refused the request ({response.status_code}): "
+                        f"{response.text[:200]}"
+                    )
+                for line in response.iter_lines():
+                    if not line.startswith("data:"):
+                        continue
+                    data = line[5:].strip()
+                    if data == "[DONE]":
+                        break
+                    choices = json.loads(data).get("choices") or [{}]
+                    piece = (choices[0].get("delta") or {}).get("content")
+                    if piece:
+                        yield piece
+        except httpx.HTTPError as exc:
+            raise self._fail(exc) from None
 
 
 class LlamaCppLLM:

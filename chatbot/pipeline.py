@@ -24,7 +24,7 @@ from chatbot.index import (
     read_manifest,
     stale_reasons,
 )
-from chatbot.llm import LLM, LlamaCppLLM
+from chatbot.llm import LLM, LlamaCppLLM, RemoteLLM
 from chatbot.models import DEFAULT_MODEL, default_model_path, verify_pinned
 from chatbot.retrieval import Retriever
 
@@ -34,7 +34,10 @@ def _stderr(message: str) -> None:
 
 
 def make_llm(config: Config) -> LLM:
-    """The configured GGUF, or the default model after checking it against its pinned sha256."""
+    """The model server at llm_url, else the configured GGUF, else the default model (checked
+    against its pinned sha256)."""
+    if config.llm_url:
+        return RemoteLLM(config.llm_url)
     path = config.model_path
     if path is None:
         path = default_model_path(config.model_cache_dir)
