@@ -8,6 +8,7 @@ import subprocess
 import sys
 import threading
 import time
+import typing
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -21,7 +22,7 @@ from chatbot.pipeline import Chatbot, make_llm
 class FakeOpenAI(BaseHTTPRequestHandler):
     """Streams 'Paris is the capital [1].' as server-sent events and remembers the request."""
 
-    requests: list[dict] = []
+    requests: typing.ClassVar[list[dict]] = []
 
     def log_message(self, *args):  # keep test output clean
         pass
