@@ -78,8 +78,10 @@ def index(config) -> None:
     report = Chatbot(config).rebuild()
     click.echo(
         f"Indexed {report.documents} documents into {report.chunks} chunks in {report.seconds:.1f} s "
-        f"-> {config.index_dir}"
+        f"({report.embedded} embedded, {report.reused} reused from the previous index) -> {config.index_dir}"
     )
+    for source, same_as in report.duplicates:
+        click.echo(f"Skipped {source}: same content as {same_as}.", err=True)
 
 
 def _print_sources(answer) -> None:

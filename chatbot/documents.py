@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import re
 from dataclasses import dataclass
@@ -50,15 +51,27 @@ def guess_title(text: str, fallback: str) -> str:
 
 
 def decode_text(data: bytes, name: str) -> str:
-    """The normalised text of a file's bytes.
+    """The normalised text of a file's bytes: UTF-8 (with or without BOM), UTF-16 with a BOM, else
+    cp1252/Latin-1.
 
     Raises:
-        CorpusError: not UTF-8, binary, or empty; the message names the file.
+        CorpusError: binary or empty; the message names the file.
     """
-    try:
-        text = normalise(data.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise CorpusError(f"{name} is not UTF-8 text; save it as UTF-8 and add it again.") from None
+    if data.startswith(codecs.BOM_UTF8):
+        text = data[len(codecs.BOM_UTF8) :].decode("utf-8", errors="replace")
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        text = data.decode("utf-16", errors="replace")
+    elif b"\x00" in data:
+        raise CorpusError(f"{name} looks binary (it holds NUL bytes); use a .md or .txt file.")
+    else:
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:  # legacy Windows/Latin-1 text; latin-1 maps every byte
+            try:
+                text = data.decode("cp1252")
+            except UnicodeDecodeError:
+                text = data.decode("latin-1")
+    text = normalise(text)
     if "\x00" in text:
         raise CorpusError(f"{name} looks binary (it holds NUL bytes); use a .md or .txt file.")
     if not text.strip():

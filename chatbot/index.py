@@ -49,6 +49,9 @@ class BuildReport:
     documents: int
     chunks: int
     seconds: float
+    embedded: int = 0  # chunks embedded by this build
+    reused: int = 0  # chunks whose vectors came from the previous index (document unchanged)
+    duplicates: tuple[tuple[str, str], ...] = ()  # (source, source with the same content) left out
 
 
 def embedding_text(doc: Document, chunk: Chunk) -> str:
@@ -107,20 +110,34 @@ def build_index(
     for stale in _leftovers(index_dir, "tmp"):
         shutil.rmtree(stale, ignore_errors=True)
 
+    documents, duplicates = _without_duplicates(documents)
+    reusable = _reusable_vectors(index_dir, embedder.model_id, params)
     chunks: list[Chunk] = []
+    rows_to_embed: list[int] = []
+    reused: dict[int, np.ndarray] = {}  # first row of a document -> its previous vectors
     for doc in documents:
-        chunks.extend(chunk_document(doc, params))
+        doc_chunks = chunk_document(doc, params)
+        previous = reusable.get(doc.sha256)
+        if previous is not None and len(previous) == len(doc_chunks):
+            reused[len(chunks)] = previous
+        else:
+            rows_to_embed.extend(range(len(chunks), len(chunks) + len(doc_chunks)))
+        chunks.extend(doc_chunks)
     by_id = {d.id: d for d in documents}
-    texts = [embedding_text(by_id[c.doc_id], c) for c in chunks]
 
-    vectors = np.zeros((len(texts), embedder.dimension), dtype=np.float32)
-    with _progress(len(texts), progress) as bar:
-        for start in range(0, len(texts), EMBED_BATCH):
-            batch = embedder.embed_documents(texts[start : start + EMBED_BATCH])
-            vectors[start : start + len(batch)] = batch
-            bar.update(len(batch))
+    vectors = np.zeros((len(chunks), embedder.dimension), dtype=np.float32)
+    for first_row, previous in reused.items():
+        vectors[first_row : first_row + len(previous)] = previous
+    with _progress(len(rows_to_embed), progress) as bar:
+        for start in range(0, len(rows_to_embed), EMBED_BATCH):
+            rows = rows_to_embed[start : start + EMBED_BATCH]
+            batch = embedder.embed_documents(
+                [embedding_text(by_id[chunks[r].doc_id], chunks[r]) for r in rows]
+            )
+            vectors[rows] = batch
+            bar.update(len(rows))
             if on_progress:
-                on_progress(start + len(batch), len(texts))
+                on_progress(start + len(rows), len(rows_to_embed))
 
     tmp = _sibling(index_dir, "tmp")
     tmp.mkdir()
@@ -153,6 +170,7 @@ def build_index(
                 ],
             },
         )
+        sha_of = {d.source: d.sha256 for d in documents}
         counts = {d.id: 0 for d in documents}
         for c in chunks:
             counts[c.doc_id] += 1
@@ -171,6 +189,10 @@ def build_index(
                 }
                 for d in documents
             ],
+            "duplicates": [
+                {"source": source, "same_as": same_as, "sha256": sha_of[same_as]}
+                for source, same_as in duplicates
+            ],
             "counts": {"documents": len(documents), "chunks": len(chunks)},
             "files": {name: _file_sha(tmp / name) for name in (CHUNKS, VECTORS)},
         }
@@ -179,7 +201,56 @@ def build_index(
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    return BuildReport(len(documents), len(chunks), time.perf_counter() - started)
+    return BuildReport(
+        documents=len(documents),
+        chunks=len(chunks),
+        seconds=time.perf_counter() - started,
+        embedded=len(rows_to_embed),
+        reused=len(chunks) - len(rows_to_embed),
+        duplicates=duplicates,
+    )
+
+
+def _without_duplicates(
+    documents: list[Document],
+) -> tuple[list[Document], tuple[tuple[str, str], ...]]:
+    """The same content under a second name is indexed once."""
+    first: dict[str, str] = {}
+    kept, duplicates = [], []
+    for doc in documents:
+        if doc.sha256 in first:
+            duplicates.append((doc.source, first[doc.sha256]))
+        else:
+            first[doc.sha256] = doc.source
+            kept.append(doc)
+    return kept, tuple(duplicates)
+
+
+def _reusable_vectors(
+    index_dir: Path, embedding_model: str, params: ChunkingParams
+) -> dict[str, np.ndarray]:
+    """sha256 -> vectors of that document's chunks in the current index, if it was built the same way.
+
+    Another embedding model or other chunking parameters reuse nothing: a full rebuild.
+    """
+    try:
+        previous = load_index(index_dir)
+    except IndexDataError:
+        return {}
+    manifest = previous.manifest
+    if (
+        manifest["embedding"]["model"] != embedding_model
+        or manifest["chunking"] != params.as_dict()
+    ):
+        return {}
+    rows: dict[str, list[int]] = {}
+    for row, chunk in enumerate(previous.chunks):
+        rows.setdefault(chunk.doc_id, []).append(row)
+    return {
+        doc.sha256: np.stack([previous.vectors.reconstruct(row) for row in rows[doc.id]])
+        for doc in previous.documents.values()
+        if rows.get(doc.id)
+    }
 
 
 def _swap_in(new: Path, index_dir: Path) -> None:
@@ -276,7 +347,10 @@ def stale_reasons(
         reasons.append(f"the embedding model changed to {embedding_model}")
     if manifest.get("chunking") != params.as_dict():
         reasons.append("the chunking parameters changed")
-    indexed = {d["source"]: d["sha256"] for d in manifest.get("documents", [])}
+    indexed = {
+        d["source"]: d["sha256"]
+        for d in manifest.get("documents", []) + manifest.get("duplicates", [])
+    }
     current = corpus_fingerprint(corpus_dir)
     for source in sorted(current.keys() - indexed.keys()):
         reasons.append(f"{source} is new")

@@ -1,3 +1,5 @@
+import codecs
+
 import pytest
 
 from chatbot.documents import corpus_fingerprint, guess_title, load_corpus, normalise
@@ -38,10 +40,26 @@ def test_empty_file_is_a_clear_error(corpus_dir):
         load_corpus(corpus_dir)
 
 
-def test_non_utf8_file_is_a_clear_error(corpus_dir):
-    (corpus_dir / "latin.txt").write_bytes("caf\xe9".encode("latin-1"))
-    with pytest.raises(CorpusError, match="latin.txt is not UTF-8"):
-        load_corpus(corpus_dir)
+@pytest.mark.parametrize(
+    "data",
+    [
+        "Café déjà vu — “quoted”".encode(),
+        codecs.BOM_UTF8 + "Café déjà vu — “quoted”".encode(),
+        "Café déjà vu — “quoted”".encode("utf-16"),
+        "Café déjà vu — “quoted”".encode("cp1252"),
+    ],
+    ids=["utf-8", "utf-8-bom", "utf-16", "cp1252"],
+)
+def test_common_encodings_are_decoded(corpus_dir, data):
+    (corpus_dir / "encoded.txt").write_bytes(data)
+    doc = next(d for d in load_corpus(corpus_dir) if d.id == "encoded")
+    assert doc.text == "Café déjà vu — “quoted”"
+
+
+def test_latin1_bytes_outside_cp1252_still_decode(corpus_dir):
+    (corpus_dir / "latin.txt").write_bytes(b"Caf\xe9 \x81")
+    doc = next(d for d in load_corpus(corpus_dir) if d.id == "latin")
+    assert doc.text.startswith("Café")
 
 
 def test_binary_file_renamed_txt_is_a_clear_error(corpus_dir):

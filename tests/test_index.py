@@ -165,3 +165,38 @@ def test_chunk_store_is_plain_json(corpus_dir, tmp_path, embedder):
     build(corpus_dir, tmp_path / "index", embedder)
     store = json.loads((tmp_path / "index" / "chunks.json").read_text())
     assert {"documents", "chunks"} <= store.keys()
+
+
+def test_only_changed_documents_are_embedded_again(corpus_dir, tmp_path, embedder):
+    first = build(corpus_dir, tmp_path / "index", embedder)
+    assert (first.embedded, first.reused) == (first.chunks, 0)
+    before = load_index(tmp_path / "index")
+    (corpus_dir / "recipes.md").write_text("# Cooking Notes\n\nPancakes need eggs and milk.")
+    second = build(corpus_dir, tmp_path / "index", embedder)
+    after = load_index(tmp_path / "index")
+    recipe_chunks = sum(c.doc_id == "recipes" for c in after.chunks)
+    assert second.embedded == recipe_chunks and second.reused == second.chunks - recipe_chunks
+    article_rows = [i for i, c in enumerate(after.chunks) if c.doc_id == "article"]
+    old_rows = [i for i, c in enumerate(before.chunks) if c.doc_id == "article"]
+    for new, old in zip(article_rows, old_rows, strict=True):
+        assert (after.vectors.reconstruct(new) == before.vectors.reconstruct(old)).all()
+
+
+def test_another_embedding_model_reuses_nothing(corpus_dir, tmp_path, embedder):
+    build(corpus_dir, tmp_path / "index", embedder)
+
+    class Other(type(embedder)):
+        model_id = "another-model"
+
+    report = build(corpus_dir, tmp_path / "index", Other())
+    assert report.reused == 0 and report.embedded == report.chunks
+
+
+def test_the_same_content_under_a_new_name_is_indexed_once(corpus_dir, tmp_path, embedder):
+    (corpus_dir / "copy-of-article.md").write_text((corpus_dir / "article.md").read_text())
+    report = build(corpus_dir, tmp_path / "index", embedder)
+    assert report.documents == 2 and report.duplicates == (("copy-of-article.md", "article.md"),)
+    manifest = read_manifest(tmp_path / "index")
+    assert stale_reasons(manifest, corpus_dir, embedder.model_id, PARAMS) == [], (
+        "a duplicate is not 'new' forever"
+    )
