@@ -6,6 +6,7 @@ Screenshots go to tests/artifacts/ (not committed) for a person to look at.
 
 from __future__ import annotations
 
+import re
 import shutil
 import time
 from pathlib import Path
@@ -167,3 +168,19 @@ def test_stop_retry_copy_and_clear(config, embedder, browser):
         assert page.locator(".answer").count() == 0
         box.fill("When was GitHub founded?")
         assert box.is_editable()
+
+
+def test_a_visitor_behind_another_sees_that_they_are_waiting(config, embedder, browser):
+    with served_page(Chatbot(config, embedder=embedder, llm=SlowLLM(), progress=False)) as url:
+        pages = [browser.new_page(viewport={"width": 1000, "height": 700}) for _ in range(2)]
+        for page in pages:
+            page.goto(url)
+        for page in pages:
+            box = page.locator("textarea").first
+            box.fill("When was GitHub founded?")
+            box.press("Enter")
+        pages[1].get_by_text(re.compile(r"queue: 1/\d")).first.wait_for(timeout=10_000)
+        ARTIFACTS.mkdir(exist_ok=True)
+        pages[1].screenshot(path=str(ARTIFACTS / "queued.png"))
+        for page in pages:
+            page.locator("button.stop-button").click()
