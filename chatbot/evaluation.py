@@ -8,6 +8,7 @@ answer_keywords (groups of alternatives), optional history.
 from __future__ import annotations
 
 import json
+import re
 import statistics
 import time
 from collections.abc import Iterable
@@ -16,6 +17,9 @@ from pathlib import Path
 
 from chatbot.answering import Answer, retrieval_query, validate_history
 from chatbot.errors import ChatbotError
+from chatbot.verification import SUPPORTED, key_terms, sentence_spans, support
+
+_MARKER = re.compile(r"\s*\[(\d{1,3})\]")
 
 RECALL_AT = (1, 3, 5, 10)
 
@@ -40,6 +44,8 @@ class ItemResult:
     refused: bool | None = None
     cited: int = 0
     cited_with_gold: int = 0
+    sentences: int = 0  # sentences of the answer
+    sentences_supported: int = 0  # ... that carry a citation of a passage supporting them
     first_token_s: float | None = None
     total_s: float | None = None
     prompt_tokens: int | None = None
@@ -87,6 +93,29 @@ def keywords_match(text: str, groups: Iterable[Iterable[str]]) -> bool:
     return all(any(alt.lower() in lowered for alt in group) for group in groups)
 
 
+def sentence_citation_recall(answer: Answer) -> tuple[int, int]:
+    """(sentences, sentences carrying a supporting citation), in the spirit of ALCE's citation recall:
+    a citation supports its sentence when its passage holds most of the sentence's key terms and
+    every number in it."""
+    by_n = {c.n: c.passage for c in answer.citations}
+    total = supported = 0
+    for start, end in sentence_spans(answer.text):
+        sentence = answer.text[start:end]
+        terms = key_terms(_MARKER.sub("", sentence))
+        if not terms:
+            continue
+        total += 1
+        for n in (int(m) for m in _MARKER.findall(sentence)):
+            passage = by_n.get(n)
+            if (
+                passage
+                and support(terms, key_terms(f"{passage.where} {passage.chunk.text}")) >= SUPPORTED
+            ):
+                supported += 1
+                break
+    return total, supported
+
+
 def _percentile(values: list[float], q: float) -> float | None:
     if not values:
         return None
@@ -126,6 +155,8 @@ def evaluate(
                 holds_gold(c.passage.chunk.text, item.gold_quotes) for c in answer.citations
             )
             result.passages = [p.chunk.id for p in answer.passages]
+            if not answer.refused:
+                result.sentences, result.sentences_supported = sentence_citation_recall(answer)
         results.append(result)
     return summarise(results, retrieval_only), results
 
@@ -150,6 +181,7 @@ def summarise(results: list[ItemResult], retrieval_only: bool) -> dict:
     answerable = [r for r in results if r.item.answerable]
     by_kind = lambda kind: [r.correct for r in results if r.item.kind == kind]
     cited = sum(r.cited for r in answerable)
+    sentences = sum(r.sentences for r in answerable)
     summary["answers"] = {
         "accuracy": share([r.correct for r in answerable]),
         "refusal_rate_unanswerable": share(
@@ -163,6 +195,11 @@ def summarise(results: list[ItemResult], retrieval_only: bool) -> dict:
         "precision": round(sum(r.cited_with_gold for r in answerable) / cited, 3)
         if cited
         else None,
+        "recall": (
+            round(sum(r.sentences_supported for r in answerable) / sentences, 3)
+            if sentences
+            else None
+        ),
         "answers_with_citation": share([r.cited > 0 for r in answerable]),
     }
     firsts = [r.first_token_s for r in results if r.first_token_s is not None]

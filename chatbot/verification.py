@@ -196,7 +196,7 @@ def support(terms: set[str], passage_terms: set[str]) -> float:
     return len(terms & passage_terms) / len(terms)
 
 
-def _sentence_spans(text: str) -> list[tuple[int, int]]:
+def sentence_spans(text: str) -> list[tuple[int, int]]:
     return [(m.start(), m.end()) for m in _SENTENCE.finditer(text) if m.group(0).strip()]
 
 
@@ -204,7 +204,7 @@ def supporting_span(terms: set[str], passage: Passage) -> tuple[int, int]:
     """Document offsets of the passage sentence sharing most terms with the answer sentence."""
     text = passage.chunk.text
     best, best_overlap = (0, len(text)), -1
-    for start, end in _sentence_spans(text):
+    for start, end in sentence_spans(text):
         overlap = len(terms & key_terms(text[start:end]))
         if overlap > best_overlap:
             best, best_overlap = (start, end), overlap
@@ -224,7 +224,7 @@ def verify(answer: str, passages: list[Passage]) -> Verification:
     spans: dict[int, tuple[int, int]] = {}
     reattributed = dropped = added = 0
     position = 0
-    for start, end in _sentence_spans(answer):
+    for start, end in sentence_spans(answer):
         pieces.append(answer[position:start])
         position = end
         raw = answer[start:end]

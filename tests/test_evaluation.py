@@ -92,3 +92,21 @@ def test_the_eval_command_prints_a_table_and_writes_json(
     assert "retrieval.recall@5" in capsys.readouterr().out
     data = json.loads(out_file.read_text())
     assert data["summary"]["items"] == 3 and len(data["items"]) == 3
+
+
+def test_citation_recall_counts_sentences_with_a_supporting_citation():
+    from chatbot.answering import Answer, Citation
+    from chatbot.chunking import Chunk
+    from chatbot.evaluation import sentence_citation_recall
+    from chatbot.retrieval import Passage
+
+    text = "GitHub was founded in 2008 and hosts code."
+    passage = Passage(Chunk("d#0", "d", text, 0, len(text), ""), "Doc", 1.0, 0.5, 1.0)
+    answer = Answer(
+        question="q",
+        text="GitHub was founded in 2008 [1]. It also sells bananas [1]. Yes.",
+        citations=(Citation(1, passage),),
+        passages=(passage,),
+        refused=False,
+    )
+    assert sentence_citation_recall(answer) == (2, 1)
