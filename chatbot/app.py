@@ -150,7 +150,7 @@ def build_app(bot: Chatbot) -> gr.Blocks:
                 added += 1
                 lines.append(f"Added {path.name} as `{stored.source}`.")
         if not added:
-            return refresh("\n\n".join(lines or ["Choose one or more .md or .txt files first."]))
+            return refresh("\n\n".join(lines or ["Choose one or more documents first."]))
         return rebuild(lines, progress)
 
     def remove(source, progress=gr.Progress()):  # noqa: B008 - Gradio's way to inject a tracker

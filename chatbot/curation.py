@@ -12,8 +12,8 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from chatbot.documents import SUPPORTED_SUFFIXES, decode_text
 from chatbot.errors import CorpusError
+from chatbot.loaders import SUPPORTED_SUFFIXES, load_text
 
 UPLOADS = "uploads"  # subfolder of the corpus that receives uploaded files
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
@@ -31,13 +31,13 @@ def _safe_stem(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", stem).strip("-")[:40] or "document"
 
 
-def check_text_file(data: bytes, name: str) -> None:
-    """Raise CorpusError with a one-line reason when the bytes are not a usable text document."""
-    if len(data) > MAX_UPLOAD_BYTES:
+def check_document(data: bytes, name: str, max_bytes: int = MAX_UPLOAD_BYTES) -> None:
+    """Raise CorpusError with a one-line reason when the bytes are not a usable document."""
+    if len(data) > max_bytes:
         raise CorpusError(
-            f"{name} is larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB; split it into smaller files."
+            f"{name} is larger than {max_bytes // 2**20} MB; split it into smaller files."
         )
-    decode_text(data, name)
+    load_text(data, name)
 
 
 def add_file(corpus_dir: Path, data: bytes, original_name: str) -> Added:
@@ -51,7 +51,8 @@ def add_file(corpus_dir: Path, data: bytes, original_name: str) -> Added:
         raise CorpusError(
             f"{original_name[:80]} is not a supported type; upload {', '.join(SUPPORTED_SUFFIXES)} files."
         )
-    check_text_file(data, original_name[:80])
+    shown = original_name if len(original_name) <= 80 else f"{original_name[:60]}…{suffix}"
+    check_document(data, shown)
     folder = Path(corpus_dir) / UPLOADS
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / f"{_safe_stem(original_name)}-{uuid.uuid4().hex[:8]}{suffix}"

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import codecs
 import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from chatbot.errors import CorpusError
-
-SUPPORTED_SUFFIXES = (".md", ".markdown", ".txt")
+from chatbot.loaders import SUPPORTED_SUFFIXES, load_text, normalise
 
 
 @dataclass(frozen=True)
@@ -24,11 +22,6 @@ class Document:
 
 def sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
-
-
-def normalise(text: str) -> str:
-    """Unify line endings and drop a BOM; keep everything else so offsets stay meaningful."""
-    return text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
 
 
 def document_id(relative: Path) -> str:
@@ -50,39 +43,10 @@ def guess_title(text: str, fallback: str) -> str:
     return title[:200]
 
 
-def decode_text(data: bytes, name: str) -> str:
-    """The normalised text of a file's bytes: UTF-8 (with or without BOM), UTF-16 with a BOM, else
-    cp1252/Latin-1.
-
-    Raises:
-        CorpusError: binary or empty; the message names the file.
-    """
-    if data.startswith(codecs.BOM_UTF8):
-        text = data[len(codecs.BOM_UTF8) :].decode("utf-8", errors="replace")
-    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        text = data.decode("utf-16", errors="replace")
-    elif b"\x00" in data:
-        raise CorpusError(f"{name} looks binary (it holds NUL bytes); use a .md or .txt file.")
-    else:
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError:  # legacy Windows/Latin-1 text; latin-1 maps every byte
-            try:
-                text = data.decode("cp1252")
-            except UnicodeDecodeError:
-                text = data.decode("latin-1")
-    text = normalise(text)
-    if "\x00" in text:
-        raise CorpusError(f"{name} looks binary (it holds NUL bytes); use a .md or .txt file.")
-    if not text.strip():
-        raise CorpusError(f"{name} is empty; add text to it or remove it.")
-    return text
-
-
 def read_document(path: Path, root: Path) -> Document:
     """Read one file. Raises CorpusError when it is not UTF-8 text or is empty."""
     data = path.read_bytes()
-    text = decode_text(data, path.name)
+    text = normalise(load_text(data, path.name))
     relative = path.relative_to(root)
     return Document(
         id=document_id(relative),
