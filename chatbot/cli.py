@@ -46,7 +46,7 @@ def config_options(command):
         command = option(command)
 
     @functools.wraps(command)
-    def wrapper(**kwargs):
+    def wrapper(*args, **kwargs):
         from chatbot.config import load_config
 
         names = (
@@ -59,7 +59,7 @@ def config_options(command):
             "temperature",
         )
         overrides = {name: kwargs.pop(name) for name in names}
-        return command(config=load_config(**overrides), **kwargs)
+        return command(*args, config=load_config(**overrides), **kwargs)
 
     return wrapper
 
@@ -69,19 +69,135 @@ def cli() -> None:
     """Answer questions from your documents with a local model, citing the passages."""
 
 
-@cli.command()
-@config_options
-def index(config) -> None:
-    """Rebuild the index from the corpus folder (.md and .txt files)."""
-    from chatbot.pipeline import Chatbot
-
-    report = Chatbot(config).rebuild()
+def _print_report(report, config) -> None:
     click.echo(
         f"Indexed {report.documents} documents into {report.chunks} chunks in {report.seconds:.1f} s "
         f"({report.embedded} embedded, {report.reused} reused from the previous index) -> {config.index_dir}"
     )
     for source, same_as in report.duplicates:
         click.echo(f"Skipped {source}: same content as {same_as}.", err=True)
+
+
+@cli.group(invoke_without_command=True)
+@config_options
+@click.pass_context
+def index(ctx, config) -> None:
+    """Bring the index up to date with the corpus folder (only new and changed documents are
+    embedded). Subcommands add, remove, list, sync and rebuild manage the documents."""
+    from chatbot.pipeline import Chatbot
+
+    ctx.obj = config
+    if ctx.invoked_subcommand is None:
+        _print_report(Chatbot(config).rebuild(), config)
+
+
+@index.command("add")
+@click.argument("sources", nargs=-1, required=True)
+@click.option(
+    "--allow-private-urls",
+    is_flag=True,
+    help="Allow URLs on loopback/private addresses (your intranet).",
+)
+@click.pass_obj
+def index_add(config, sources: tuple[str, ...], allow_private_urls: bool) -> None:
+    """Add files, folders (recursively) or http(s) URLs to the corpus, then update the index.
+
+    Supported: .md .txt .html .pdf .docx. A file that cannot be used is skipped with its reason;
+    the rest still go in.
+    """
+    from chatbot.curation import Skipped, add_paths, add_url
+    from chatbot.pipeline import Chatbot
+
+    added, skipped = [], []
+    paths = [Path(s) for s in sources if not s.lower().startswith(("http://", "https://"))]
+    new, bad = add_paths(config.corpus_dir, paths)
+    added += new
+    skipped += bad
+    for url in (s for s in sources if s.lower().startswith(("http://", "https://"))):
+        try:
+            added.append(add_url(config.corpus_dir, url, allow_private=allow_private_urls))
+        except ChatbotError as exc:
+            skipped.append(Skipped(url, str(exc)))
+    for item in added:
+        click.echo(f"Added {item.original_name} as {item.source}")
+    for item in skipped:
+        click.echo(f"Skipped {item.name}: {item.reason}", err=True)
+    if added:
+        _print_report(Chatbot(config).rebuild(), config)
+    elif skipped:
+        raise ChatbotError("Nothing was added.")
+
+
+@index.command("remove")
+@click.argument("documents", nargs=-1, required=True)
+@click.pass_obj
+def index_remove(config, documents: tuple[str, ...]) -> None:
+    """Remove DOCUMENTS (ids or sources, as `chatbot index list` shows them) and update the index."""
+    from chatbot.curation import remove_document
+    from chatbot.index import read_manifest
+    from chatbot.pipeline import Chatbot
+
+    manifest = read_manifest(config.index_dir) or {"documents": [], "duplicates": []}
+    by_id = {d["id"]: d["source"] for d in manifest["documents"]}
+    for name in documents:
+        source = by_id.get(name, name)
+        remove_document(config.corpus_dir, source)
+        click.echo(f"Removed {source}")
+    _print_report(Chatbot(config).rebuild(), config)
+
+
+@index.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@click.pass_obj
+def index_list(config, as_json: bool) -> None:
+    """List the indexed documents: title, source, chunks, sha256 and when indexed."""
+    from chatbot.index import read_manifest
+
+    manifest = read_manifest(config.index_dir)
+    if manifest is None:
+        raise ChatbotError(f"No index in {config.index_dir}; build one with: chatbot index")
+    rows = [dict(d, indexed=manifest["built_at"]) for d in manifest["documents"]]
+    if as_json:
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    click.echo(f"{'id':<24} {'chunks':>6}  {'sha256':<12}  {'indexed':<25}  title (source)")
+    for row in rows:
+        click.echo(
+            f"{row['id'][:24]:<24} {row['chunks']:>6}  {row['sha256'][:12]}  {row['indexed']:<25}  "
+            f"{row['title']} ({row['source']})"
+        )
+
+
+@index.command("sync")
+@click.argument("folder", required=False, type=click.Path(file_okay=False, path_type=Path))
+@click.pass_obj
+def index_sync(config, folder: Path | None) -> None:
+    """Make the index match FOLDER (default: the corpus folder): add new documents, re-embed
+    changed ones, drop deleted ones."""
+    from chatbot.index import read_manifest, stale_reasons
+    from chatbot.pipeline import Chatbot
+
+    if folder is not None:
+        config = config.replace(corpus_dir=folder)
+    bot = Chatbot(config)
+    changes = stale_reasons(
+        read_manifest(config.index_dir), config.corpus_dir, bot.embedder.model_id, bot.params
+    )
+    for change in changes:
+        click.echo(f"  {change}", err=True)
+    if not changes:
+        click.echo(f"{config.index_dir} already matches {config.corpus_dir}.")
+        return
+    _print_report(bot.rebuild(), config)
+
+
+@index.command("rebuild")
+@click.pass_obj
+def index_rebuild(config) -> None:
+    """Rebuild the whole index from scratch, embedding every document again."""
+    from chatbot.pipeline import Chatbot
+
+    _print_report(Chatbot(config).rebuild(full=True), config)
 
 
 def _print_sources(answer) -> None:

@@ -6,16 +6,20 @@ the corpus folder, and removal only ever deletes a file that lies inside that fo
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from chatbot.errors import CorpusError
-from chatbot.loaders import SUPPORTED_SUFFIXES, load_text
+from chatbot.loaders import MAX_FILE_BYTES, SUPPORTED_SUFFIXES, load_text
 
-UPLOADS = "uploads"  # subfolder of the corpus that receives uploaded files
+UPLOADS = "uploads"  # subfolder of the corpus that receives files uploaded through the page
+ADDED = "added"  # ... files and folders added with `chatbot index add`
+WEB = "web"  # ... documents downloaded from URLs
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 
 
@@ -25,10 +29,14 @@ class Added:
     source: str  # path relative to the corpus folder
 
 
+def _slug(text: str) -> str:
+    """Lowercase letters, digits and dashes only: safe in any file name."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:40] or "document"
+
+
 def _safe_stem(name: str) -> str:
-    """A readable hint of the original name: lowercase letters, digits and dashes only."""
-    stem = Path(name.replace("\\", "/").replace("\x00", "")).stem.lower()
-    return re.sub(r"[^a-z0-9]+", "-", stem).strip("-")[:40] or "document"
+    """A readable hint of the original name."""
+    return _slug(Path(name.replace("\\", "/").replace("\x00", "")).stem)
 
 
 def check_document(data: bytes, name: str, max_bytes: int = MAX_UPLOAD_BYTES) -> None:
@@ -76,3 +84,93 @@ def remove_document(corpus_dir: Path, source: str) -> Path:
         raise CorpusError(f"{source} no longer exists; refresh the list.")
     path.unlink()
     return path
+
+
+@dataclass(frozen=True)
+class Skipped:
+    name: str
+    reason: str
+
+
+def _unique_target(target: Path, data: bytes) -> Path | None:
+    """target, or target with a number added when another file holds that name; None when the same
+    content is already there."""
+    candidate, number = target, 1
+    while candidate.exists():
+        if candidate.read_bytes() == data:
+            return None
+        number += 1
+        candidate = target.with_name(f"{target.stem}-{number}{target.suffix}")
+    return candidate
+
+
+def add_paths(corpus_dir: Path, paths: list[Path]) -> tuple[list[Added], list[Skipped]]:
+    """Copy files, and the supported files of folders (recursively), into corpus/added/.
+
+    Every file is checked first; a bad one is skipped with its reason and the rest still go in.
+    Files already inside the corpus folder are left where they are.
+    """
+    corpus = Path(corpus_dir).resolve()
+    added: list[Added] = []
+    skipped: list[Skipped] = []
+    for given in paths:
+        path = Path(given).expanduser()
+        if not path.exists():
+            skipped.append(Skipped(str(given), "no such file or folder"))
+            continue
+        root = path.resolve()
+        if root.is_dir():
+            files = sorted(p for p in root.rglob("*") if p.is_file() and not p.name.startswith("."))
+            base = root.parent
+        else:
+            files, base = [root], root.parent
+        for file in files:
+            if corpus in file.parents:
+                continue  # already in the corpus: indexing it is enough
+            if file.suffix.lower() not in SUPPORTED_SUFFIXES:
+                if root.is_dir():
+                    continue  # a folder's other files are simply not documents
+                skipped.append(
+                    Skipped(str(file), f"not a supported type ({', '.join(SUPPORTED_SUFFIXES)})")
+                )
+                continue
+            data = file.read_bytes()
+            try:
+                check_document(data, file.name, max_bytes=MAX_FILE_BYTES)
+            except CorpusError as exc:
+                skipped.append(Skipped(str(file), str(exc)))
+                continue
+            target = _unique_target(corpus / ADDED / file.relative_to(base), data)
+            if target is None:
+                skipped.append(Skipped(str(file), "already in the corpus"))
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            partial = target.with_name(target.name + ".partial")
+            partial.write_bytes(data)
+            os.replace(partial, target)
+            added.append(
+                Added(original_name=str(file), source=target.relative_to(corpus).as_posix())
+            )
+    return added, skipped
+
+
+def add_url(corpus_dir: Path, url: str, allow_private: bool = False) -> Added:
+    """Download a web document (address-checked, size- and time-capped) into corpus/web/.
+
+    Raises:
+        CorpusError: refused address, fetch failure, unsupported or unusable content.
+    """
+    from chatbot.fetching import fetch
+
+    fetched = fetch(url, allow_private=allow_private)
+    parts = urlsplit(fetched.url)
+    name = f"{_slug(parts.hostname or 'web')}-{_slug(parts.path or 'index')}"
+    check_document(fetched.data, f"{url}{fetched.suffix}", max_bytes=MAX_FILE_BYTES)
+    digest = hashlib.sha256(fetched.data).hexdigest()[:8]
+    folder = Path(corpus_dir) / WEB
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"{name[:60]}-{digest}{fetched.suffix}"
+    partial = target.with_name(target.name + ".partial")
+    partial.write_bytes(fetched.data)
+    os.replace(partial, target)
+    return Added(original_name=url, source=target.relative_to(corpus_dir).as_posix())

@@ -93,10 +93,12 @@ def build_index(
     params: ChunkingParams | None = None,
     progress: bool = False,
     on_progress: Callable[[int, int], None] | None = None,
+    reuse: bool = True,
 ) -> BuildReport:
     """Chunk, embed and write an index for the documents, replacing index_dir atomically.
 
     progress draws a bar on stderr; on_progress(done, total) reports embedded chunks to a caller.
+    Unless reuse is off, documents unchanged since the current index keep their vectors.
     A crash at any point leaves the previous index in place (or recoverable by load_index).
     """
     import faiss
@@ -111,7 +113,7 @@ def build_index(
         shutil.rmtree(stale, ignore_errors=True)
 
     documents, duplicates = _without_duplicates(documents)
-    reusable = _reusable_vectors(index_dir, embedder.model_id, params)
+    reusable = _reusable_vectors(index_dir, embedder.model_id, params) if reuse else {}
     chunks: list[Chunk] = []
     rows_to_embed: list[int] = []
     reused: dict[int, np.ndarray] = {}  # first row of a document -> its previous vectors

@@ -117,8 +117,12 @@ class Chatbot:
         if load:
             load()
 
-    def rebuild(self, on_progress: Callable[[int, int], None] | None = None) -> BuildReport:
-        """Rebuild the index from the corpus now; questions asked meanwhile use the previous index."""
+    def rebuild(
+        self, on_progress: Callable[[int, int], None] | None = None, full: bool = False
+    ) -> BuildReport:
+        """Rebuild the index from the corpus now; questions asked meanwhile use the previous index.
+
+        Only new and changed documents are embedded, unless full is set."""
         with self._build_lock:
             report = build_index(
                 load_corpus(self.config.corpus_dir),
@@ -127,6 +131,7 @@ class Chatbot:
                 self.params,
                 progress=self.progress,
                 on_progress=on_progress,
+                reuse=not full,
             )
             self._use(load_index(self.config.index_dir))
         return report
