@@ -15,7 +15,7 @@ import gradio as gr
 
 from chatbot.answering import Answer
 from chatbot.config import Config
-from chatbot.curation import MAX_UPLOAD_BYTES, add_file, remove_document
+from chatbot.curation import MAX_UPLOAD_BYTES, add_file, add_url, remove_document
 from chatbot.documents import SUPPORTED_SUFFIXES
 from chatbot.errors import ChatbotError
 from chatbot.pipeline import Chatbot
@@ -153,6 +153,17 @@ def build_app(bot: Chatbot) -> gr.Blocks:
             return refresh("\n\n".join(lines or ["Choose one or more documents first."]))
         return rebuild(lines, progress)
 
+    def add_link(url: str, progress=gr.Progress()):  # noqa: B008 - Gradio's way to inject a tracker
+        url = (url or "").strip()
+        if not url:
+            return refresh("Type an http(s) address first.")
+        try:  # private and local addresses are always refused from the page
+            stored = add_url(config.corpus_dir, url)
+        except ChatbotError as exc:
+            gr.Warning(public_message(exc))
+            return refresh(f"Not added: {public_message(exc)}")
+        return rebuild([f"Added {url} as `{stored.source}`."], progress)
+
     def remove(source, progress=gr.Progress()):  # noqa: B008 - Gradio's way to inject a tracker
         if not source:
             return refresh("Choose a document to remove first.")
@@ -232,12 +243,17 @@ def build_app(bot: Chatbot) -> gr.Blocks:
                 )
                 with gr.Column():
                     add_button = gr.Button("Add and rebuild", variant="primary")
+                    link = gr.Textbox(
+                        label="Or add a web page or PDF by its address", placeholder="https://…"
+                    )
+                    link_button = gr.Button("Fetch, add and rebuild")
                     choice = gr.Dropdown(label="Document to remove", choices=[], value=None)
                     remove_button = gr.Button("Remove and rebuild", variant="stop")
                     rebuild_button = gr.Button("Rebuild index")
             status = gr.Markdown()
         outputs = [table, choice, status, summary]
         add_button.click(add, inputs=files, outputs=outputs, api_name="add_documents")
+        link_button.click(add_link, inputs=link, outputs=outputs, api_name="add_url")
         remove_button.click(remove, inputs=choice, outputs=outputs, api_name="remove_document")
         rebuild_button.click(rebuild_now, outputs=outputs, api_name="rebuild")
         demo.load(refresh, outputs=outputs, api_visibility="private")

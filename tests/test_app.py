@@ -126,3 +126,10 @@ def test_a_missing_model_reaches_the_page_as_a_message_without_its_path(config, 
         "no-model.gguf" in raised.value.message
         and str(config.model_path.parent) not in raised.value.message
     )
+
+
+def test_the_page_refuses_local_urls(live, config):
+    client, _ = live
+    _, _, status, _ = client.predict("http://127.0.0.1:9/secret", api_name="/add_url")
+    assert "Not added" in status and "private or local address" in status
+    assert not (config.corpus_dir / "web").exists()
