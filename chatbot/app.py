@@ -135,6 +135,10 @@ def build_app(bot: Chatbot) -> gr.Blocks:
             status_lines.append(
                 f"Index rebuilt: {report.documents} documents, {report.chunks} passages in {report.seconds:.1f} s."
             )
+            status_lines.extend(
+                f"Skipped `{source}`: {public_message(Exception(reason))}"
+                for source, reason in report.unreadable
+            )
         return refresh("\n\n".join(status_lines))
 
     def add(files, progress=gr.Progress()):  # noqa: B008 - Gradio's way to inject a tracker

@@ -76,6 +76,8 @@ def _print_report(report, config) -> None:
     )
     for source, same_as in report.duplicates:
         click.echo(f"Skipped {source}: same content as {same_as}.", err=True)
+    for source, reason in report.unreadable:
+        click.echo(f"Skipped {source}: {reason}", err=True)
 
 
 @cli.group(invoke_without_command=True)

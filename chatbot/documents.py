@@ -72,18 +72,34 @@ def corpus_files(corpus_dir: Path) -> list[Path]:
     )
 
 
-def load_corpus(corpus_dir: Path) -> list[Document]:
-    """Every supported document of the folder.
+@dataclass(frozen=True)
+class Unreadable:
+    source: str  # path relative to the corpus folder
+    sha256: str  # of the file's bytes, so an unchanged bad file does not trigger rebuilds
+    reason: str
+
+
+def scan_corpus(corpus_dir: Path) -> tuple[list[Document], list[Unreadable]]:
+    """Every supported document of the folder, and the files that cannot be used, with why.
 
     Raises:
-        CorpusError: the folder is missing, holds no supported file, or a file cannot be read.
+        CorpusError: the folder is missing or holds no usable document, or two files map to one id.
     """
     files = corpus_files(corpus_dir)
     if not files:
         raise CorpusError(
-            f"No documents in {corpus_dir}: add .md or .txt files ({', '.join(SUPPORTED_SUFFIXES)})."
+            f"No documents in {corpus_dir}: add {', '.join(SUPPORTED_SUFFIXES)} files."
         )
-    documents = [read_document(path, corpus_dir) for path in files]
+    documents, unreadable = [], []
+    for path in files:
+        try:
+            documents.append(read_document(path, corpus_dir))
+        except CorpusError as exc:
+            source = path.relative_to(corpus_dir).as_posix()
+            unreadable.append(Unreadable(source, sha256_bytes(path.read_bytes()), str(exc)))
+    if not documents:
+        reasons = "; ".join(u.reason for u in unreadable[:3])
+        raise CorpusError(f"No usable documents in {corpus_dir} ({reasons}).")
     seen: dict[str, str] = {}
     for doc in documents:
         if doc.id in seen:
@@ -91,6 +107,18 @@ def load_corpus(corpus_dir: Path) -> list[Document]:
                 f"{doc.source} and {seen[doc.id]} map to the same id {doc.id!r}; rename one."
             )
         seen[doc.id] = doc.source
+    return documents, unreadable
+
+
+def load_corpus(corpus_dir: Path) -> list[Document]:
+    """Every document of the folder, strictly: the first file that cannot be used raises.
+
+    Raises:
+        CorpusError: as scan_corpus, or a file cannot be read (the message says which and why).
+    """
+    documents, unreadable = scan_corpus(corpus_dir)
+    if unreadable:
+        raise CorpusError(unreadable[0].reason)
     return documents
 
 

@@ -13,7 +13,7 @@ import shutil
 import sys
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from chatbot.chunking import Chunk, ChunkingParams, chunk_document, section_label
-from chatbot.documents import Document, corpus_fingerprint, load_corpus, sha256_bytes
+from chatbot.documents import Document, Unreadable, corpus_fingerprint, scan_corpus, sha256_bytes
 from chatbot.embedding import Embedder
 from chatbot.errors import CorpusError, IndexDataError
 
@@ -52,6 +52,7 @@ class BuildReport:
     embedded: int = 0  # chunks embedded by this build
     reused: int = 0  # chunks whose vectors came from the previous index (document unchanged)
     duplicates: tuple[tuple[str, str], ...] = ()  # (source, source with the same content) left out
+    unreadable: tuple[tuple[str, str], ...] = ()  # (source, reason) of files that could not be used
 
 
 def embedding_text(doc: Document, chunk: Chunk) -> str:
@@ -94,11 +95,13 @@ def build_index(
     progress: bool = False,
     on_progress: Callable[[int, int], None] | None = None,
     reuse: bool = True,
+    unreadable: Sequence[Unreadable] = (),
 ) -> BuildReport:
     """Chunk, embed and write an index for the documents, replacing index_dir atomically.
 
     progress draws a bar on stderr; on_progress(done, total) reports embedded chunks to a caller.
     Unless reuse is off, documents unchanged since the current index keep their vectors.
+    `unreadable` files are recorded in the manifest, so they are reported, not retried every time.
     A crash at any point leaves the previous index in place (or recoverable by load_index).
     """
     import faiss
@@ -195,6 +198,9 @@ def build_index(
                 {"source": source, "same_as": same_as, "sha256": sha_of[same_as]}
                 for source, same_as in duplicates
             ],
+            "unreadable": [
+                {"source": u.source, "sha256": u.sha256, "reason": u.reason} for u in unreadable
+            ],
             "counts": {"documents": len(documents), "chunks": len(chunks)},
             "files": {name: _file_sha(tmp / name) for name in (CHUNKS, VECTORS)},
         }
@@ -210,6 +216,7 @@ def build_index(
         embedded=len(rows_to_embed),
         reused=len(chunks) - len(rows_to_embed),
         duplicates=duplicates,
+        unreadable=tuple((u.source, u.reason) for u in unreadable),
     )
 
 
@@ -349,10 +356,12 @@ def stale_reasons(
         reasons.append(f"the embedding model changed to {embedding_model}")
     if manifest.get("chunking") != params.as_dict():
         reasons.append("the chunking parameters changed")
-    indexed = {
-        d["source"]: d["sha256"]
-        for d in manifest.get("documents", []) + manifest.get("duplicates", [])
-    }
+    recorded = (
+        manifest.get("documents", [])
+        + manifest.get("duplicates", [])
+        + manifest.get("unreadable", [])
+    )
+    indexed = {d["source"]: d["sha256"] for d in recorded}
     current = corpus_fingerprint(corpus_dir)
     for source in sorted(current.keys() - indexed.keys()):
         reasons.append(f"{source} is new")
@@ -385,5 +394,9 @@ def ensure_index(
             reasons = [str(exc)]
     if notify:
         notify(f"Rebuilding the index ({'; '.join(reasons[:3])}).")
-    build_index(load_corpus(corpus_dir), embedder, index_dir, params, progress=progress)
+    documents, unreadable = scan_corpus(corpus_dir)
+    for bad in unreadable:
+        if notify:
+            notify(f"Skipped {bad.source}: {bad.reason}")
+    build_index(documents, embedder, index_dir, params, progress=progress, unreadable=unreadable)
     return load_index(index_dir)

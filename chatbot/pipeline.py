@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator, Sequence
 from chatbot.answering import Answer, Answerer
 from chatbot.chunking import ChunkingParams
 from chatbot.config import Config
-from chatbot.documents import load_corpus
+from chatbot.documents import scan_corpus
 from chatbot.embedding import Embedder, SentenceTransformerEmbedder
 from chatbot.index import (
     BuildReport,
@@ -124,14 +124,16 @@ class Chatbot:
 
         Only new and changed documents are embedded, unless full is set."""
         with self._build_lock:
+            documents, unreadable = scan_corpus(self.config.corpus_dir)
             report = build_index(
-                load_corpus(self.config.corpus_dir),
+                documents,
                 self.embedder,
                 self.config.index_dir,
                 self.params,
                 progress=self.progress,
                 on_progress=on_progress,
                 reuse=not full,
+                unreadable=unreadable,
             )
             self._use(load_index(self.config.index_dir))
         return report

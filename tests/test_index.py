@@ -148,10 +148,26 @@ def test_ensure_index_rebuilds_a_damaged_index(corpus_dir, tmp_path, embedder):
     assert len(index.chunks) == index.vectors.ntotal > 0
 
 
-def test_a_bad_file_in_the_corpus_keeps_the_last_good_index(corpus_dir, tmp_path, embedder):
+def test_a_bad_file_in_the_corpus_is_skipped_and_the_rest_indexed(corpus_dir, tmp_path, embedder):
     build(corpus_dir, tmp_path / "index", embedder)
     (corpus_dir / "broken.md").write_text("")
-    with pytest.raises(CorpusError, match="broken.md is empty"):
+    (corpus_dir / "new.md").write_text("# New\n\nFresh words.")
+    messages = []
+    index = ensure_index(corpus_dir, tmp_path / "index", embedder, PARAMS, notify=messages.append)
+    assert {d.source for d in index.documents.values()} == {"article.md", "recipes.md", "new.md"}
+    assert any("Skipped broken.md" in m and "empty" in m for m in messages)
+    manifest = read_manifest(tmp_path / "index")
+    assert [u["source"] for u in manifest["unreadable"]] == ["broken.md"]
+    assert stale_reasons(manifest, corpus_dir, embedder.model_id, PARAMS) == [], (
+        "not retried every time"
+    )
+
+
+def test_a_corpus_of_only_bad_files_keeps_the_last_good_index(corpus_dir, tmp_path, embedder):
+    build(corpus_dir, tmp_path / "index", embedder)
+    for name in ("article.md", "recipes.md"):
+        (corpus_dir / name).write_text("  ")
+    with pytest.raises(CorpusError, match="No usable documents"):
         ensure_index(corpus_dir, tmp_path / "index", embedder, PARAMS)
     assert len(load_index(tmp_path / "index").documents) == 2
 
