@@ -30,13 +30,6 @@ MANIFEST = "manifest.json"
 CHUNKS = "chunks.json"
 VECTORS = "vectors.faiss"
 EMBED_BATCH = 32
-# Above this many chunks the vectors go into an approximate HNSW index instead of an exact one.
-# Measured (benchmarks/retrieval_scale.py, 2 cores): exact search takes 0.4 ms at 10k vectors, 6 ms
-# at 100k and about 60 ms at 1M -- small beside seconds of generation -- while HNSW needs
-# efSearch=1024 to keep recall@10 >= 0.95 of exact (0.992 at 100k, 2.3 ms).
-APPROXIMATE_ABOVE = 1_000_000
-HNSW_NEIGHBOURS = 32
-HNSW_EF_SEARCH = 1024
 
 
 @dataclass(frozen=True)
@@ -154,7 +147,10 @@ def build_index(
     tmp = _sibling(index_dir, "tmp")
     tmp.mkdir()
     try:
-        faiss.write_index(_vector_index(vectors), str(tmp / VECTORS))
+        # Exact search at every size measured (benchmarks/retrieval_scale.py): 59 ms at 1M vectors.
+        flat = faiss.IndexFlatIP(vectors.shape[1])
+        flat.add(vectors)
+        faiss.write_index(flat, str(tmp / VECTORS))
         _write_json(
             tmp / CHUNKS,
             {
@@ -223,20 +219,6 @@ def build_index(
         duplicates=duplicates,
         unreadable=tuple((u.source, u.reason) for u in unreadable),
     )
-
-
-def _vector_index(vectors: np.ndarray):
-    """Exact inner-product search, or HNSW above APPROXIMATE_ABOVE vectors."""
-    import faiss
-
-    if len(vectors) > APPROXIMATE_ABOVE:
-        index = faiss.IndexHNSWFlat(vectors.shape[1], HNSW_NEIGHBOURS, faiss.METRIC_INNER_PRODUCT)
-        index.hnsw.efConstruction = 80
-        index.hnsw.efSearch = HNSW_EF_SEARCH
-    else:
-        index = faiss.IndexFlatIP(vectors.shape[1])
-    index.add(vectors)
-    return index
 
 
 def _without_duplicates(

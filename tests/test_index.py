@@ -216,26 +216,3 @@ def test_the_same_content_under_a_new_name_is_indexed_once(corpus_dir, tmp_path,
     assert stale_reasons(manifest, corpus_dir, embedder.model_id, PARAMS) == [], (
         "a duplicate is not 'new' forever"
     )
-
-
-def test_large_indexes_switch_to_hnsw_and_still_find_the_passage(
-    corpus_dir, tmp_path, embedder, monkeypatch
-):
-    import chatbot.index as index_module
-    from chatbot.retrieval import Retriever
-
-    monkeypatch.setattr(index_module, "APPROXIMATE_ABOVE", 2)
-    build(corpus_dir, tmp_path / "index", embedder)
-    index = load_index(tmp_path / "index")
-    assert (
-        "HNSW" in type(index.vectors).__name__
-        and index.vectors.hnsw.efSearch == index_module.HNSW_EF_SEARCH
-    )
-    best = Retriever(index, embedder).retrieve(
-        "Who introduced the GNU General Public License?", k=2
-    )[0]
-    assert "Richard Stallman" in best.chunk.text
-    again = build(
-        corpus_dir, tmp_path / "index", embedder
-    )  # vectors are reused from an HNSW index too
-    assert again.reused == again.chunks
