@@ -229,14 +229,15 @@ class Answerer:
                 f"The answer reached the length limit of {max_tokens} tokens and was cut off."
             )
         refused = looks_like_refusal(text) and not markers.cited
-        checked = verify(text, prompt.passages) if self.config.verify_citations else None
-        if checked is None:
-            pass
-        elif not refused and checked.sentences and not checked.anything_supported:
+        # A refusal has nothing to check; everything else is checked sentence by sentence.
+        checked = (
+            verify(text, prompt.passages) if self.config.verify_citations and not refused else None
+        )
+        if checked is not None and checked.sentences and not checked.anything_supported:
             # Evidence, not the model's confidence, decides: nothing it wrote is in the passages.
             notes.append(f"The model's draft was withheld because no passage supports it: {text}")
             text, refused = NOT_COVERED, True
-        else:
+        elif checked is not None:
             notes.extend(_verification_notes(checked))
             text = checked.text
         numbers = list(dict.fromkeys(int(n) for n in _MARKER.findall(text)))

@@ -174,3 +174,9 @@ def test_verification_can_be_switched_off(config, embedder, echo_llm):
     echo_llm.reply = "The capital of Australia is Canberra [1]."
     _, answer = run(answerer, "What does the license text say about Australia's capital?")
     assert answer.text == "The capital of Australia is Canberra [1]." and not answer.refused
+
+
+def test_a_refusal_from_the_model_carries_no_verification_notes(answerer, echo_llm):
+    echo_llm.reply = "The documents do not cover this."
+    _, answer = run(answerer, "How many stars does the GitHub license repository have?")
+    assert answer.refused and answer.notes == ()
