@@ -29,7 +29,9 @@ FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
 CHUNKS = "chunks.json"
 VECTORS = "vectors.faiss"
-EMBED_BATCH = 32
+# Texts handed to the embedder per call, taken in order of length so that batches pad little.
+# Measured against one raw encode of the same texts: 32 per call in document order cost +29 %.
+EMBED_BATCH = 256
 
 
 @dataclass(frozen=True)
@@ -133,13 +135,12 @@ def build_index(
     vectors = np.zeros((len(chunks), embedder.dimension), dtype=np.float32)
     for first_row, previous in reused.items():
         vectors[first_row : first_row + len(previous)] = previous
+    texts = {r: embedding_text(by_id[chunks[r].doc_id], chunks[r]) for r in rows_to_embed}
+    by_length = sorted(rows_to_embed, key=lambda r: len(texts[r]))  # similar lengths pad less
     with _progress(len(rows_to_embed), progress) as bar:
-        for start in range(0, len(rows_to_embed), EMBED_BATCH):
-            rows = rows_to_embed[start : start + EMBED_BATCH]
-            batch = embedder.embed_documents(
-                [embedding_text(by_id[chunks[r].doc_id], chunks[r]) for r in rows]
-            )
-            vectors[rows] = batch
+        for start in range(0, len(by_length), EMBED_BATCH):
+            rows = by_length[start : start + EMBED_BATCH]
+            vectors[rows] = embedder.embed_documents([texts[r] for r in rows])
             bar.update(len(rows))
             if on_progress:
                 on_progress(start + len(rows), len(rows_to_embed))
