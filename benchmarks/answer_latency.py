@@ -1,9 +1,11 @@
-"""End-to-end answer latency with the configured model: time to first token, generation speed,
-prompt size and total time per question, through the same path the CLI and the page use.
+"""End-to-end answer latency with the configured model, side by side with raw llama-cpp-python
+given the very same prompt, and against the decode ceiling (memory bandwidth / model bytes)
+measured in the same run.
 
     python benchmarks/answer_latency.py [EVAL.jsonl] [--limit N]
 
-Without a file it asks a few questions about the shipped license texts.
+Without a file it asks a few questions about the shipped license texts. The KV cache is cleared
+before every run so neither side profits from the other's prompt.
 """
 
 from __future__ import annotations
@@ -14,9 +16,12 @@ import statistics
 import time
 from pathlib import Path
 
+import numpy as np
+
 from chatbot.answering import Answer
 from chatbot.config import load_config
-from chatbot.pipeline import Chatbot
+from chatbot.llm import LlamaCppLLM
+from chatbot.pipeline import Chatbot, make_llm
 
 QUESTIONS = [
     "Under the MIT license, what must be included in all copies or substantial portions of the software?",
@@ -25,6 +30,47 @@ QUESTIONS = [
     "Does the MIT license come with a warranty?",
     "What does the GPL say about conveying verbatim copies?",
 ]
+
+
+class Recording:
+    """Passes everything to the real model and keeps the last messages it was given."""
+
+    def __init__(self, llm: LlamaCppLLM):
+        self.inner = llm
+        self.name = llm.name
+        self.messages: list[dict[str, str]] = []
+
+    def load(self) -> None:
+        self.inner.load()
+
+    def count_tokens(self, text: str) -> int:
+        return self.inner.count_tokens(text)
+
+    def stream_chat(self, messages, max_tokens, temperature):
+        self.messages = list(messages)
+        return self.inner.stream_chat(messages, max_tokens, temperature)
+
+
+def memory_bandwidth_gb_s(size_bytes: int = 1 << 30, repeats: int = 3) -> float:
+    """Copy bandwidth: each copy reads and writes size_bytes."""
+    source = np.ones(size_bytes // 4, dtype=np.float32)
+    target = np.empty_like(source)
+    best = float("inf")
+    for _ in range(repeats):
+        started = time.perf_counter()
+        np.copyto(target, source)
+        best = min(best, time.perf_counter() - started)
+    return 2 * size_bytes / best / 1e9
+
+
+def timed(pieces) -> tuple[float, float, int]:
+    started = time.perf_counter()
+    first, count = None, 0
+    for _ in pieces:
+        first = first or time.perf_counter()
+        count += 1
+    end = time.perf_counter()
+    return (first or end) - started, end - started, count
 
 
 def main() -> None:
@@ -38,37 +84,66 @@ def main() -> None:
         questions = [json.loads(line)["question"] for line in lines if line.strip()]
     questions = questions[: args.limit]
 
-    bot = Chatbot(load_config(), progress=False)
+    config = load_config()
+    llm = Recording(make_llm(config))
+    bot = Chatbot(config, llm=llm, progress=False)
     started = time.perf_counter()
     bot.warm_up()
     print(f"warm-up (index, embedder and model load): {time.perf_counter() - started:.1f} s")
+    llama = llm.inner._loaded()
+
     print(
-        f"{'#':>2} {'prompt tok':>10} {'first token s':>13} {'gen tok/s':>9} {'total s':>8}  answer"
+        f"{'#':>2} {'prompt tok':>10} {'ours ttft':>9} {'raw ttft':>8} {'ours total':>10} {'raw total':>9} {'gen tok/s':>9}"
     )
-    firsts, totals, rates = [], [], []
+    ours_totals, raw_totals, ours_ttfts, raw_ttfts, rates = [], [], [], [], []
     for number, question in enumerate(questions, start=1):
-        started = time.perf_counter()
-        first, pieces, answer = None, 0, None
-        for item in bot.stream(question):
-            if isinstance(item, Answer):
-                answer = item
-            else:
-                first = first or time.perf_counter()
-                pieces += 1
-        end = time.perf_counter()
-        generated = bot.llm.count_tokens(answer.text) if answer.prompt_tokens else 0
-        rate = generated / (end - first) if first and end > first and generated > 1 else 0.0
-        ttft = (first or end) - started
-        firsts.append(ttft)
-        totals.append(end - started)
-        if rate:
-            rates.append(rate)
-        print(
-            f"{number:>2} {answer.prompt_tokens:>10} {ttft:>13.2f} {rate:>9.1f} {end - started:>8.2f}  {answer.text[:60]!r}"
+        llama.reset()
+        answer = None
+
+        def ours(question=question):
+            nonlocal answer
+            for item in bot.stream(question):
+                if isinstance(item, Answer):
+                    answer = item
+                else:
+                    yield item
+
+        ttft, total, _ = timed(ours())
+        if not answer.prompt_tokens:
+            print(f"{number:>2} refused before the model: {total:.2f} s")
+            continue
+        llama.reset()
+        raw = llama.create_chat_completion(
+            messages=llm.messages,
+            max_tokens=config.max_answer_tokens,
+            temperature=config.temperature,
+            seed=0,
+            stream=True,
         )
+        raw_ttft, raw_total, _ = timed(c for c in raw if c["choices"][0]["delta"].get("content"))
+        generated = llm.count_tokens(answer.text)
+        rate = generated / (total - ttft) if total > ttft and generated > 1 else 0.0
+        ours_totals.append(total)
+        raw_totals.append(raw_total)
+        ours_ttfts.append(ttft)
+        raw_ttfts.append(raw_ttft)
+        rates.append(rate)
+        print(
+            f"{number:>2} {answer.prompt_tokens:>10} {ttft:>9.2f} {raw_ttft:>8.2f} {total:>10.2f} "
+            f"{raw_total:>9.2f} {rate:>9.1f}"
+        )
+    bandwidth = memory_bandwidth_gb_s()
+    model_bytes = llm.inner.model_path.stat().st_size
+    ceiling = bandwidth * 1e9 / model_bytes
     print(
-        f"p50 first token {statistics.median(firsts):.2f} s, p50 total {statistics.median(totals):.2f} s, "
-        f"median generation {statistics.median(rates) if rates else 0:.1f} tok/s"
+        f"p50 first token: ours {statistics.median(ours_ttfts):.2f} s, raw {statistics.median(raw_ttfts):.2f} s; "
+        f"total: ours {sum(ours_totals):.1f} s, raw {sum(raw_totals):.1f} s "
+        f"(overhead {100 * (sum(ours_totals) - sum(raw_totals)) / sum(raw_totals):+.1f} %)"
+    )
+    print(
+        f"generation median {statistics.median(rates):.1f} tok/s; memory copy bandwidth {bandwidth:.1f} GB/s "
+        f"over {model_bytes / 1e9:.2f} GB of model = decode ceiling {ceiling:.1f} tok/s "
+        f"({100 * statistics.median(rates) / ceiling:.0f} % of it)"
     )
 
 
