@@ -65,9 +65,9 @@ def history_to_turns(history: list[dict]) -> list[dict[str, str]]:
 _ABSOLUTE_PATH = re.compile(r"(?<![\w.])(?:/[^\s/:;,'\"()]+)+/([^\s/:;,'\"()]+)")
 
 
-def public_message(exc: Exception) -> str:
+def public_message(error: Exception | str) -> str:
     """An error's message for visitors of the page: file-system paths reduced to file names."""
-    return _ABSOLUTE_PATH.sub(r"\1", str(exc))
+    return _ABSOLUTE_PATH.sub(r"\1", str(error))
 
 
 def make_respond(bot: Chatbot):
@@ -89,7 +89,7 @@ def make_respond(bot: Chatbot):
             )
             for item in stream:
                 if isinstance(item, Answer):
-                    yield answer_html(item, bot.index.documents)
+                    yield answer_html(item, bot.loaded_index.documents)
                 else:
                     text += item
                     yield streaming_html(text)
@@ -136,7 +136,7 @@ def build_app(bot: Chatbot) -> gr.Blocks:
                 f"Index rebuilt: {report.documents} documents, {report.chunks} passages in {report.seconds:.1f} s."
             )
             status_lines.extend(
-                f"Skipped `{source}`: {public_message(Exception(reason))}"
+                f"Skipped `{source}`: {public_message(reason)}"
                 for source, reason in report.unreadable
             )
         return refresh("\n\n".join(status_lines))

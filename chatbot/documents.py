@@ -122,9 +122,19 @@ def load_corpus(corpus_dir: Path) -> list[Document]:
     return documents
 
 
+# (path, size, mtime_ns) -> sha256: the freshness check runs before every question, and only a
+# file whose size or modification time changed needs reading again.
+_hash_cache: dict[tuple[str, int, int], str] = {}
+
+
+def file_sha256(path: Path) -> str:
+    stat = path.stat()
+    key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
+    if key not in _hash_cache:
+        _hash_cache[key] = sha256_bytes(path.read_bytes())
+    return _hash_cache[key]
+
+
 def corpus_fingerprint(corpus_dir: Path) -> dict[str, str]:
     """source -> sha256 of every supported file: what the manifest is compared with."""
-    return {
-        p.relative_to(corpus_dir).as_posix(): sha256_bytes(p.read_bytes())
-        for p in corpus_files(corpus_dir)
-    }
+    return {p.relative_to(corpus_dir).as_posix(): file_sha256(p) for p in corpus_files(corpus_dir)}

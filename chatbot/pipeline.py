@@ -102,6 +102,11 @@ class Chatbot:
         self._built_at = index.manifest["built_at"]
 
     @property
+    def loaded_index(self) -> Index:
+        """The index answering right now, without checking the corpus again (for rendering)."""
+        return (self._answerer or self._current()).retriever.index
+
+    @property
     def index(self) -> Index:
         return self._current().retriever.index
 

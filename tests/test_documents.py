@@ -83,3 +83,16 @@ def test_fingerprint_changes_with_content(corpus_dir):
     (corpus_dir / "article.md").write_text("# Changed\n\nNew text.")
     after = corpus_fingerprint(corpus_dir)
     assert before.keys() == after.keys() and before["article.md"] != after["article.md"]
+
+
+def test_unchanged_files_are_not_read_again_for_the_freshness_check(corpus_dir, monkeypatch):
+    from chatbot import documents
+
+    corpus_fingerprint(corpus_dir)
+    reads = []
+    monkeypatch.setattr(documents, "sha256_bytes", lambda data: reads.append(data) or "x")
+    corpus_fingerprint(corpus_dir)
+    assert reads == []
+    (corpus_dir / "article.md").write_text("# Changed\n\nA different length now.")
+    corpus_fingerprint(corpus_dir)
+    assert len(reads) == 1
