@@ -5,7 +5,7 @@ STAMP := $(VENV)/.installed
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: install run test test-fast index lint clean
+.PHONY: install run test test-fast index lint clean bench-peer
 
 install: $(STAMP)
 
@@ -29,4 +29,11 @@ lint: install
 	$(BIN)/ruff check chatbot tests
 
 clean:
-	rm -rf $(VENV) .pytest_cache tests/artifacts
+	rm -rf $(VENV) .venv-peer .pytest_cache tests/artifacts
+
+# LlamaIndex side by side with this chatbot (benchmarks/peer.py), in its own venv.
+PEER_PACKAGES := "llama-index-core>=0.14,<0.15" "llama-index-llms-llama-cpp>=0.7,<0.8" "llama-index-embeddings-huggingface>=0.8,<0.9" "torch==2.13.0"
+bench-peer:
+	VENV=.venv-peer bash scripts/install.sh
+	.venv-peer/bin/python -m pip install --quiet --disable-pip-version-check $(PEER_PACKAGES)
+	.venv-peer/bin/python -m benchmarks.peer

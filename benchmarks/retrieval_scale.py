@@ -1,9 +1,15 @@
-"""Dense search at scale: exact (flat) FAISS against HNSW on synthetic normalised vectors, and BM25
-query time on real text, to choose when the index switches to approximate search.
+"""Dense search at scale: exact FAISS search against the product's approximate index (IVF with its
+probe count calibrated at build time), and BM25 query time, to choose where the index switches.
 
-    python benchmarks/retrieval_scale.py [--sizes 10000 100000 1000000] [--queries 200]
+    python -m benchmarks.retrieval_scale [--sizes 10000 100000 1000000] [--real INDEX_DIR]
 
-Prints p50/p99 query latency and recall@10 of each approximate index against the exact one.
+Synthetic vectors are clustered, normalised 384-d points; their queries are question-like points
+near them (chatbot.vector_index.question_like) that the calibration never saw. With --real, the
+vectors of a built index are used too (e.g. the one `python -m benchmarks.ingest --big-file 50
+--keep DIR` leaves), queried with the first sentence of sample chunks embedded by the real model,
+and BM25 is timed on that index's text.
+
+Prints p50/p99 query latency and recall@10 against exact search for each size.
 """
 
 from __future__ import annotations
@@ -11,19 +17,21 @@ from __future__ import annotations
 import argparse
 import statistics
 import time
+from pathlib import Path
 
 import faiss
 import numpy as np
+
+from chatbot.vector_index import build_vector_index, question_like
 
 DIM = 384
 
 
 def clustered_vectors(n: int, rng: np.random.Generator) -> np.ndarray:
-    """Vectors around 1,000 random centres, normalised: closer to real embeddings than pure noise."""
-    centres = rng.standard_normal((1000, DIM)).astype(np.float32)
-    vectors = centres[rng.integers(0, 1000, n)] + 0.5 * rng.standard_normal((n, DIM)).astype(
-        np.float32
-    )
+    """Vectors around 1,000 random centres, normalised."""
+    centres = np.random.default_rng(0).standard_normal((1000, DIM)).astype(np.float32)
+    vectors = centres[rng.integers(0, 1000, n)]
+    vectors += 0.5 * rng.standard_normal((n, DIM)).astype(np.float32)
     faiss.normalize_L2(vectors)
     return vectors
 
@@ -38,43 +46,81 @@ def timed_search(index, queries: np.ndarray, k: int = 10) -> tuple[np.ndarray, l
     return np.array(results), times
 
 
-def row(name: str, n: int, times: list[float], recall: float, build_s: float) -> str:
+def p99(times: list[float]) -> float:
     ordered = sorted(times)
-    p99 = ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))]
-    return f"{n:>9} {name:<18} {statistics.median(times):>8.3f} {p99:>8.3f} {recall:>9.3f} {build_s:>8.1f}"
+    return ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))]
+
+
+def compare(label: str, vectors: np.ndarray, queries: np.ndarray) -> None:
+    exact = faiss.IndexFlatIP(vectors.shape[1])
+    exact.add(vectors)
+    truth, exact_times = timed_search(exact, queries)
+    del exact
+    started = time.perf_counter()
+    approximate, kind = build_vector_index(vectors, approximate_above=0)
+    build_s = time.perf_counter() - started
+    found, times = timed_search(approximate, queries)
+    recall = np.mean([len(set(a) & set(b)) / 10 for a, b in zip(found, truth, strict=True)])
+    print(
+        f"{label:<22} {len(vectors):>9} {statistics.median(exact_times):>9.2f} {p99(exact_times):>9.2f} "
+        f"{kind['lists']:>6} {kind['probes']:>6} {build_s:>7.1f} {statistics.median(times):>8.2f} "
+        f"{p99(times):>8.2f} {kind['recall_at_10']:>9.3f} {recall:>9.3f}"
+    )
+
+
+def real_queries(index, count: int, rng: np.random.Generator) -> np.ndarray:
+    from chatbot.embedding import SentenceTransformerEmbedder
+
+    embedder = SentenceTransformerEmbedder()
+    rows = rng.choice(len(index.chunks), count, replace=False)
+    sentences = [index.chunks[r].text.split(". ")[0][:160] for r in rows]
+    return np.stack([embedder.embed_query(s) for s in sentences]).astype(np.float32), embedder
+
+
+def bm25_times(index, embedder, count: int, rng: np.random.Generator) -> None:
+    from chatbot.retrieval import Retriever
+
+    started = time.perf_counter()
+    retriever = Retriever(index, embedder)
+    built = time.perf_counter() - started
+    rows = rng.choice(len(index.chunks), count, replace=False)
+    times = []
+    for r in rows:
+        words = " ".join(index.chunks[r].text.split()[:8])
+        started = time.perf_counter()
+        retriever._lexical(words)
+        times.append((time.perf_counter() - started) * 1000)
+    print(
+        f"BM25 over {len(index.chunks)} real chunks: built once in {built:.1f} s; "
+        f"query p50 {statistics.median(times):.1f} ms, p99 {p99(times):.1f} ms"
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
     parser.add_argument("--queries", type=int, default=200)
-    parser.add_argument(
-        "--ef", type=int, nargs="+", default=[64, 256, 512], help="HNSW efSearch values"
-    )
+    parser.add_argument("--real", type=Path, help="also measure the vectors of this index folder")
     args = parser.parse_args()
-    rng = np.random.default_rng(0)
+    rng = np.random.default_rng(1)
     faiss.omp_set_num_threads(2)
     print(
-        f"{'vectors':>9} {'index':<18} {'p50 ms':>8} {'p99 ms':>8} {'recall@10':>9} {'build s':>8}"
+        f"{'vectors':<22} {'count':>9} {'exact p50':>9} {'exact p99':>9} {'lists':>6} {'probes':>6} "
+        f"{'build s':>7} {'ivf p50':>8} {'ivf p99':>8} {'cal. rec':>9} {'recall@10':>9}"
     )
+    if args.real:
+        from chatbot.index import load_index
+
+        index = load_index(args.real)
+        vectors = np.stack([index.vectors.reconstruct(i) for i in range(index.vectors.ntotal)])
+        queries, embedder = real_queries(index, args.queries, rng)
+        compare("real, real queries", vectors, queries)
+        compare("real, question-like", vectors, question_like(vectors, args.queries, rng))
+        bm25_times(index, embedder, args.queries, rng)
+        del vectors, index
     for n in args.sizes:
         vectors = clustered_vectors(n, rng)
-        queries = clustered_vectors(args.queries, rng)
-        started = time.perf_counter()
-        exact = faiss.IndexFlatIP(DIM)
-        exact.add(vectors)
-        truth, times = timed_search(exact, queries)
-        print(row("flat (exact)", n, times, 1.0, time.perf_counter() - started))
-        for ef in args.ef:
-            started = time.perf_counter()
-            hnsw = faiss.IndexHNSWFlat(DIM, 32, faiss.METRIC_INNER_PRODUCT)
-            hnsw.hnsw.efConstruction = 80
-            hnsw.add(vectors)
-            build_s = time.perf_counter() - started
-            hnsw.hnsw.efSearch = ef
-            found, times = timed_search(hnsw, queries)
-            recall = np.mean([len(set(a) & set(b)) / 10 for a, b in zip(found, truth, strict=True)])
-            print(row(f"hnsw32 ef={ef}", n, times, recall, build_s))
+        compare("synthetic clustered", vectors, question_like(vectors, args.queries, rng))
         del vectors
 
 

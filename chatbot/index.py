@@ -24,6 +24,7 @@ from chatbot.chunking import Chunk, ChunkingParams, chunk_document, section_labe
 from chatbot.documents import Document, Unreadable, corpus_fingerprint, scan_corpus, sha256_bytes
 from chatbot.embedding import Embedder
 from chatbot.errors import CorpusError, IndexDataError
+from chatbot.vector_index import APPROXIMATE_ABOVE, build_vector_index
 
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
@@ -98,12 +99,14 @@ def build_index(
     on_progress: Callable[[int, int], None] | None = None,
     reuse: bool = True,
     unreadable: Sequence[Unreadable] = (),
+    approximate_above: int = APPROXIMATE_ABOVE,
 ) -> BuildReport:
     """Chunk, embed and write an index for the documents, replacing index_dir atomically.
 
     progress draws a bar on stderr; on_progress(done, total) reports embedded chunks to a caller.
     Unless reuse is off, documents unchanged since the current index keep their vectors.
     `unreadable` files are recorded in the manifest, so they are reported, not retried every time.
+    Above `approximate_above` chunks the dense search is approximate (see vector_index.py).
     A crash at any point leaves the previous index in place (or recoverable by load_index).
     """
     import faiss
@@ -149,10 +152,9 @@ def build_index(
     tmp = _sibling(index_dir, "tmp")
     tmp.mkdir()
     try:
-        # Exact search at every size measured (benchmarks/retrieval_scale.py): 59 ms at 1M vectors.
-        flat = faiss.IndexFlatIP(vectors.shape[1])
-        flat.add(vectors)
-        faiss.write_index(flat, str(tmp / VECTORS))
+        dense, dense_kind = build_vector_index(vectors, approximate_above)
+        faiss.write_index(dense, str(tmp / VECTORS))
+        del dense
         _write_json(
             tmp / CHUNKS,
             {
@@ -186,6 +188,7 @@ def build_index(
             "format": FORMAT_VERSION,
             "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "embedding": {"model": embedder.model_id, "dimension": int(vectors.shape[1])},
+            "search": dense_kind,
             "chunking": params.as_dict(),
             "documents": [
                 {
