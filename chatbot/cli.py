@@ -168,6 +168,16 @@ def index_list(config, as_json: bool) -> None:
             f"{row['id'][:24]:<24} {row['chunks']:>6}  {row['sha256'][:12]}  {row['indexed']:<25}  "
             f"{row['title']} ({row['source']})"
         )
+    search = manifest.get("search", {"kind": "exact"})
+    how = (
+        "exact"
+        if search["kind"] == "exact"
+        else f"approximate (IVF: {search['lists']} lists, {search['probes']} probed, "
+        f"recall@10 {search['recall_at_10']} of exact)"
+    )
+    counts = manifest["counts"]
+    plural = "" if counts["documents"] == 1 else "s"
+    click.echo(f"{counts['documents']} document{plural}, {counts['chunks']} chunks; search: {how}")
 
 
 @index.command("sync")

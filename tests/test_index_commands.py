@@ -68,6 +68,7 @@ def test_remove_by_id_then_list(indexed, capsys):
     assert main(["index", "list"]) == 0
     listing = capsys.readouterr().out
     assert "Open Source in Practice (article.md)" in listing and "recipes" not in listing
+    assert listing.rstrip().endswith("search: exact") and "1 document, " in listing
 
 
 def test_remove_refuses_paths_outside_the_corpus(indexed, capsys):
