@@ -7,6 +7,7 @@ detected instead of silently used. Nothing is pickled.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -21,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from chatbot.chunking import Chunk, ChunkingParams, chunk_document, section_label
-from chatbot.documents import Document, Unreadable, corpus_fingerprint, scan_corpus, sha256_bytes
+from chatbot.documents import Document, Unreadable, corpus_fingerprint, scan_corpus
 from chatbot.embedding import Embedder
 from chatbot.errors import CorpusError, IndexDataError
 from chatbot.vector_index import APPROXIMATE_ABOVE, build_vector_index
@@ -72,7 +73,8 @@ def _leftovers(index_dir: Path, kind: str) -> list[Path]:
 
 
 def _file_sha(path: Path) -> str:
-    return sha256_bytes(path.read_bytes())
+    with open(path, "rb") as f:  # in blocks: an index file can be hundreds of MB
+        return hashlib.file_digest(f, "sha256").hexdigest()
 
 
 def _write_json(path: Path, data: object) -> None:

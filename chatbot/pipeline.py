@@ -26,6 +26,7 @@ from chatbot.index import (
 )
 from chatbot.llm import LLM, LlamaCppLLM, RemoteLLM
 from chatbot.models import DEFAULT_MODEL, default_model_path, verify_pinned
+from chatbot.prompting import SYSTEM_PROMPT
 from chatbot.retrieval import Retriever
 
 
@@ -115,12 +116,19 @@ class Chatbot:
         return self._current().retriever
 
     def warm_up(self) -> None:
-        """Load the index, the embedder and the model now, so the first question pays for none of them."""
+        """Load the index, the embedder and the model now, so the first question pays for none of them.
+
+        One token is generated after the fixed system message: llama.cpp then holds it in its KV
+        cache, and the first question is processed from the passages on, like every later one.
+        """
         self._current()
         self.embedder.embed_query("warm up")
         load = getattr(self.llm, "load", None)
         if load:
             load()
+        priming = [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": "Hi"}]
+        for _ in self.llm.stream_chat(priming, max_tokens=1, temperature=0.0):
+            pass
 
     def rebuild(
         self, on_progress: Callable[[int, int], None] | None = None, full: bool = False

@@ -1,6 +1,7 @@
 import threading
 
 from chatbot.pipeline import Chatbot
+from chatbot.prompting import SYSTEM_PROMPT
 from tests.conftest import FakeEmbedder
 
 
@@ -87,3 +88,6 @@ def test_warm_up_loads_everything_before_the_first_question(config, embedder):
     bot = Chatbot(config, embedder=embedder, llm=llm, progress=False)
     bot.warm_up()
     assert llm.loaded and (config.index_dir / "manifest.json").is_file()
+    # The fixed system message went through the model once, so its KV cache is ready.
+    assert [m["role"] for m in llm.calls[-1]] == ["system", "user"]
+    assert llm.calls[-1][0]["content"] == SYSTEM_PROMPT
