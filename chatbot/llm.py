@@ -135,26 +135,32 @@ class LlamaCppLLM:
                         f"Model path does not exist: {self.model_path}. "
                         "Run `chatbot fetch-model` for the default model, or set CHATBOT_MODEL_PATH to a GGUF file."
                     )
-                from llama_cpp import Llama
-
                 try:
-                    with without_extra_buffers():
-                        self._llama = Llama(
-                            model_path=str(self.model_path),
-                            n_ctx=self.n_ctx,
-                            n_threads=self.n_threads,
-                            n_threads_batch=self.n_threads,
-                            n_batch=512,
-                            # Measured with benchmarks/llm_speed.py: prompts 8-15 % faster here.
-                            flash_attn=True,
-                            seed=self.seed,
-                            verbose=False,
-                        )
-                except (ValueError, RuntimeError) as exc:
-                    raise ModelError(
-                        f"Could not load {self.model_path}: {exc}. Is it a valid GGUF file?"
-                    ) from exc
+                    self._llama = self._load_llama(flash_attn=True)
+                except (ValueError, RuntimeError):
+                    try:  # a model whose attention llama.cpp cannot run flash on this CPU
+                        self._llama = self._load_llama(flash_attn=False)
+                    except (ValueError, RuntimeError) as exc:
+                        raise ModelError(
+                            f"Could not load {self.model_path}: {exc}. Is it a valid GGUF file?"
+                        ) from exc
         return self._llama
+
+    def _load_llama(self, flash_attn: bool):
+        from llama_cpp import Llama
+
+        with without_extra_buffers():
+            return Llama(
+                model_path=str(self.model_path),
+                n_ctx=self.n_ctx,
+                n_threads=self.n_threads,
+                n_threads_batch=self.n_threads,
+                n_batch=512,
+                # Measured with benchmarks/llm_speed.py: prompts 8-15 % faster with it here.
+                flash_attn=flash_attn,
+                seed=self.seed,
+                verbose=False,
+            )
 
     def load(self) -> None:
         """Load now rather than on the first question (for servers)."""

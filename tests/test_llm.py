@@ -32,3 +32,20 @@ def test_models_load_without_extra_buffer_types_and_the_default_is_restored():
     with without_extra_buffers():
         assert low_level.llama_model_default_params().use_extra_bufts is False
     assert low_level.llama_model_default_params is original
+
+
+def test_a_model_that_cannot_use_flash_attention_loads_without_it(tmp_path, monkeypatch):
+    model = tmp_path / "model.gguf"
+    model.write_bytes(b"GGUF")
+    attempts = []
+
+    def load_llama(self, flash_attn):
+        attempts.append(flash_attn)
+        if flash_attn:
+            raise ValueError("Failed to create llama_context")
+        return "loaded without flash attention"
+
+    monkeypatch.setattr(LlamaCppLLM, "_load_llama", load_llama)
+    llm = LlamaCppLLM(model)
+    assert llm._loaded() == "loaded without flash attention"
+    assert attempts == [True, False]
