@@ -74,24 +74,30 @@ def real_queries(index, count: int, rng: np.random.Generator) -> np.ndarray:
     embedder = SentenceTransformerEmbedder()
     rows = rng.choice(len(index.chunks), count, replace=False)
     sentences = [index.chunks[r].text.split(". ")[0][:160] for r in rows]
-    return np.stack([embedder.embed_query(s) for s in sentences]).astype(np.float32), embedder
+    return np.stack([embedder.embed_query(s) for s in sentences]).astype(np.float32)
 
 
-def bm25_times(index, embedder, count: int, rng: np.random.Generator) -> None:
-    from chatbot.retrieval import Retriever
+def bm25_times(index, copies: int, count: int, rng: np.random.Generator) -> None:
+    """BM25 as the retriever runs it (scores of every chunk, then the top 30), over the index's
+    real chunk texts repeated `copies` times."""
+    import bm25s
 
+    from chatbot.retrieval import _tokenize, top_positive
+
+    texts = [c.text for c in index.chunks] * copies
     started = time.perf_counter()
-    retriever = Retriever(index, embedder)
+    bm25 = bm25s.BM25()
+    bm25.index(_tokenize(texts), show_progress=False)
     built = time.perf_counter() - started
-    rows = rng.choice(len(index.chunks), count, replace=False)
     times = []
-    for r in rows:
-        words = " ".join(index.chunks[r].text.split()[:8])
+    for r in rng.choice(len(index.chunks), count, replace=False):
+        tokens = _tokenize([" ".join(index.chunks[r].text.split()[:8])])[0]
         started = time.perf_counter()
-        retriever._lexical(words)
+        if tokens:
+            top_positive(np.asarray(bm25.get_scores(tokens), dtype=np.float32), 30)
         times.append((time.perf_counter() - started) * 1000)
     print(
-        f"BM25 over {len(index.chunks)} real chunks: built once in {built:.1f} s; "
+        f"BM25 over {len(texts)} real chunks: built once in {built:.1f} s; "
         f"query p50 {statistics.median(times):.1f} ms, p99 {p99(times):.1f} ms"
     )
 
@@ -101,6 +107,13 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--real", type=Path, help="also measure the vectors of this index folder")
+    parser.add_argument(
+        "--bm25-copies",
+        type=int,
+        nargs="+",
+        default=[1, 12],
+        help="with --real: BM25 over N copies",
+    )
     args = parser.parse_args()
     rng = np.random.default_rng(1)
     faiss.omp_set_num_threads(2)
@@ -113,10 +126,11 @@ def main() -> None:
 
         index = load_index(args.real)
         vectors = np.stack([index.vectors.reconstruct(i) for i in range(index.vectors.ntotal)])
-        queries, embedder = real_queries(index, args.queries, rng)
+        queries = real_queries(index, args.queries, rng)
         compare("real, real queries", vectors, queries)
         compare("real, question-like", vectors, question_like(vectors, args.queries, rng))
-        bm25_times(index, embedder, args.queries, rng)
+        for copies in args.bm25_copies:
+            bm25_times(index, copies, args.queries, rng)
         del vectors, index
     for n in args.sizes:
         vectors = clustered_vectors(n, rng)

@@ -37,6 +37,18 @@ def _tokenize(texts: list[str]) -> list[list[str]]:
     return bm25s.tokenize(texts, stopwords="en", return_ids=False, show_progress=False)
 
 
+def top_positive(scores: np.ndarray, depth: int) -> list[int]:
+    """Rows of the `depth` highest scores above 0, best first, ties by row: a partial selection,
+    not a sort of every chunk (a full sort costs tens of ms per question at 1M chunks)."""
+    if depth < len(scores):
+        kth = np.partition(scores, len(scores) - depth)[len(scores) - depth]  # depth-th highest
+        above = np.flatnonzero(scores > kth)
+        rows = np.concatenate([above, np.flatnonzero(scores == kth)[: depth - len(above)]])
+    else:
+        rows = np.arange(len(scores))
+    return [int(i) for i in sorted(rows.tolist(), key=lambda i: (-scores[i], i)) if scores[i] > 0]
+
+
 class Retriever:
     def __init__(self, index: Index, embedder: Embedder):
         import bm25s
@@ -71,9 +83,7 @@ class Retriever:
         fused: dict[int, float] = {}
         for rank, i in enumerate(sorted(dense, key=dense.get, reverse=True)):
             fused[i] = fused.get(i, 0.0) + 1.0 / (RRF_K + rank + 1)
-        lexical_order = [
-            int(i) for i in np.argsort(-lexical, kind="stable")[:depth] if lexical[i] > 0
-        ]
+        lexical_order = top_positive(lexical, depth)
         for rank, i in enumerate(lexical_order):
             fused[i] = fused.get(i, 0.0) + 1.0 / (RRF_K + rank + 1)
         best = sorted(fused, key=lambda i: (-fused[i], i))[:k]

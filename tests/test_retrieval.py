@@ -1,3 +1,4 @@
+import numpy as np
 import pytest
 
 from chatbot.chunking import ChunkingParams
@@ -47,3 +48,13 @@ def test_bm25_is_built_once_not_per_query(retriever, monkeypatch):
 
     monkeypatch.setattr(bm25s.BM25, "index", fail)
     retriever.retrieve("GitHub founded", k=2)
+
+
+def test_top_positive_matches_a_full_stable_sort():
+    from chatbot.retrieval import top_positive
+
+    rng = np.random.default_rng(0)
+    scores = rng.integers(0, 5, 2_000).astype(np.float32)  # many ties and zeros
+    for depth in (1, 30, 2_000, 5_000):
+        expected = [int(i) for i in np.argsort(-scores, kind="stable")[:depth] if scores[i] > 0]
+        assert top_positive(scores, depth) == expected
