@@ -12,7 +12,6 @@ import time
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import expect
 
 from chatbot.pipeline import Chatbot
 from tests.conftest import served_page
@@ -143,6 +142,8 @@ class SlowLLM:
 
 
 def test_stop_retry_copy_and_clear(config, embedder, browser):
+    from playwright.sync_api import expect
+
     llm = SlowLLM()
     with served_page(Chatbot(config, embedder=embedder, llm=llm, progress=False)) as url:
         page = browser.new_page(viewport={"width": 1200, "height": 900})
