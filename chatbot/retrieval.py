@@ -38,15 +38,15 @@ def _tokenize(texts: list[str]) -> list[list[str]]:
 
 
 def top_positive(scores: np.ndarray, depth: int) -> list[int]:
-    """Rows of the `depth` highest scores above 0, best first, ties by row: a partial selection,
-    not a sort of every chunk (a full sort costs tens of ms per question at 1M chunks)."""
-    if depth < len(scores):
-        kth = np.partition(scores, len(scores) - depth)[len(scores) - depth]  # depth-th highest
-        above = np.flatnonzero(scores > kth)
-        rows = np.concatenate([above, np.flatnonzero(scores == kth)[: depth - len(above)]])
-    else:
-        rows = np.arange(len(scores))
-    return [int(i) for i in sorted(rows.tolist(), key=lambda i: (-scores[i], i)) if scores[i] > 0]
+    """Rows of the `depth` highest scores above 0, best first, ties by row: a selection among the
+    rows that match at all, not a sort of every chunk."""
+    rows = np.flatnonzero(scores > 0)
+    if depth < len(rows):
+        values = scores[rows]
+        kth = np.partition(values, len(values) - depth)[len(values) - depth]  # depth-th highest
+        above = rows[values > kth]
+        rows = np.concatenate([above, rows[values == kth][: depth - len(above)]])
+    return sorted(rows.tolist(), key=lambda i: (-scores[i], i))
 
 
 class Retriever:
