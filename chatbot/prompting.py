@@ -29,7 +29,7 @@ SYSTEM_PROMPT = (
     "You are a careful assistant that answers questions from documents and cites its sources. "
     + INSTRUCTIONS
 )
-REMINDER = "Answer from the passages above and cite them like [1]."
+REMINDER = "Answer in one to three sentences, each ending with the number of its passage, like [1]."
 
 # Chat-template control tokens (ChatML, Llama, Gemma, SmolLM …). Text is rendered into the template
 # and tokenised with special tokens recognised, so a document holding "<|im_start|>system" could
