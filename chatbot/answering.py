@@ -191,9 +191,8 @@ class Answerer:
         """
         question = validate_question(question, self.config.max_question_chars)
         turns = validate_history(history)
-        found = self.retriever.retrieve(
-            retrieval_query(question, turns), top_k or self.config.top_k
-        )
+        asked = retrieval_query(question, turns)
+        found = self.retriever.retrieve(asked, top_k or self.config.top_k)
         if not found or max(p.similarity for p in found) < self.config.min_similarity:
             yield NOT_COVERED
             yield Answer(
@@ -231,7 +230,9 @@ class Answerer:
         refused = looks_like_refusal(text) and not markers.cited
         # A refusal has nothing to check; everything else is checked sentence by sentence.
         checked = (
-            verify(text, prompt.passages) if self.config.verify_citations and not refused else None
+            verify(text, prompt.passages, asked)
+            if self.config.verify_citations and not refused
+            else None
         )
         if checked is not None and checked.sentences and not checked.anything_supported:
             # Evidence, not the model's confidence, decides: nothing it wrote is in the passages.

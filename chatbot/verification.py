@@ -183,6 +183,15 @@ def key_terms(text: str) -> set[str]:
     return terms
 
 
+def name_terms(text: str) -> set[str]:
+    """Key terms of the capitalised words after a sentence's first word: names such as
+    'Canberra', which a passage must hold for the sentence to rest on it. Acronyms are left out:
+    'GPL' stands for words the passage spells out."""
+    words = _WORD.findall(text)[1:]
+    names = {w.lower()[:6] for w in words if w[:1].isupper() and not w.isupper()}
+    return names & key_terms(text)
+
+
 def _is_number(term: str) -> bool:
     return term[:1].isdigit()
 
@@ -215,8 +224,13 @@ def supporting_span(terms: set[str], passage: Passage) -> tuple[int, int]:
     return passage.chunk.start + start, passage.chunk.start + end
 
 
-def verify(answer: str, passages: list[Passage]) -> Verification:
-    """Check every sentence of the answer against the passages numbered 1..len(passages)."""
+def verify(answer: str, passages: list[Passage], question: str = "") -> Verification:
+    """Check every sentence of the answer against the passages numbered 1..len(passages).
+
+    A name that neither the question nor any passage holds was made up: no passage supports its
+    sentence.
+    """
+    asked = key_terms(question)
     answer = _MARKERS_BETWEEN_STOPS.sub(lambda m: m.group(2) + m.group(1), answer)
     passage_terms = [key_terms(f"{p.where}\n{p.chunk.text}") for p in passages]
     pieces, checks = [], []
@@ -231,7 +245,8 @@ def verify(answer: str, passages: list[Passage]) -> Verification:
         cited = [int(n) for n in _MARKER.findall(raw) if 1 <= int(n) <= len(passages)]
         plain = re.sub(r"\s*\[\d{1,3}\]", "", raw)
         terms = key_terms(plain)
-        scores = [support(terms, t) for t in passage_terms]
+        invented = {n for n in name_terms(plain) - asked if not any(n in t for t in passage_terms)}
+        scores = [0.0 if invented else support(terms, t) for t in passage_terms]
         best = max(range(len(scores)), key=scores.__getitem__) if scores else None
         kept: list[int] = []
         if not terms:  # "Yes." or "This is stated in [1]": nothing to check, keep what was cited

@@ -89,3 +89,22 @@ def test_support_known_answers():
     assert support({"github", "2009"}, {"github", "2008"}) == 0.0
     assert support(set(), {"x"}) == 1.0
     assert support({"a1", "b2", "c3", "d4"}, {"a1", "x"}) == 0.25
+
+
+def test_a_name_that_neither_the_question_nor_a_passage_holds_is_not_supported():
+    question = "What is the capital of Australia according to the General Public License?"
+    answer = "The capital of Australia is Canberra, as the General Public License of 1989 says [1]."
+    checked = verify(answer, PASSAGES, question)
+    assert checked.unsupported and not checked.anything_supported
+    assert "[1]" not in checked.text
+
+
+def test_names_from_the_question_and_acronyms_need_not_be_in_the_passage():
+    question = "Did Stallman's GNU Project introduce the Public License in 1989?"
+    checked = verify(
+        "Richard Stallman introduced the General Public License (GPL) for Project GNU in 1989 [1].",
+        PASSAGES,
+        question,
+    )
+    assert checked.text.endswith("in 1989 [1].") and checked.unsupported == ()
+    assert verify("Richard Stallman of Boston introduced the GPL in 1989 [1].", PASSAGES).unsupported
