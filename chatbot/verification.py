@@ -1,11 +1,11 @@
 """Answer text + the passages it was given -> citations checked sentence by sentence.
 
 Each answer sentence's key terms (content words, every number and every name) are looked up in the
-passages. A cited passage that holds too few of them is replaced by the passage that does (re-attributed) or
-its marker is dropped; an uncited sentence that one passage clearly supports gets that citation; a
-sentence no passage supports is reported. Every kept citation carries its support score and the
-exact supporting sentence of the passage, as offsets into the document. Lexical, so it costs
-microseconds per answer and needs no model.
+passages. A cited passage that holds too few of them is replaced by the passage that does
+(re-attributed) or its marker is dropped; an uncited sentence that one passage clearly supports
+gets that citation; a sentence no passage supports is reported. Every kept citation carries its
+support score and the exact supporting sentence of the passage, as offsets into the document.
+Lexical, so it costs microseconds per answer and needs no model.
 """
 
 from __future__ import annotations
