@@ -8,7 +8,8 @@ and the ratios peer / ours. Models are loaded and warmed before timing on both s
 gets what its documentation tells a user to give it: the model path, a chat prompt format for the
 model (ChatML), the context size and 2 threads; everything else is its default (1024-token chunks
 with 200 overlap, top 2 passages, its own prompt). "peer, same load" also loads its model with
-the load settings this chatbot measured as faster (llama.cpp's extra buffer types off).
+the load settings this chatbot measured as faster (llama.cpp's extra buffer types off, flash
+attention on).
 """
 
 from __future__ import annotations
@@ -63,7 +64,7 @@ def peer_answers(corpus: Path, model: Path, questions: list[str], same_load: boo
             temperature=0.1,
             max_new_tokens=384,
             context_window=4096,
-            model_kwargs={"n_threads": 2, "n_threads_batch": 2, "seed": 0},
+            model_kwargs={"n_threads": 2, "n_threads_batch": 2, "seed": 0, "flash_attn": same_load},
             messages_to_prompt=chatml_messages,
             completion_to_prompt=chatml_completion,
             verbose=False,
