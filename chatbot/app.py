@@ -99,18 +99,17 @@ def make_respond(bot: Chatbot):
     return respond
 
 
-def _documents_table(bot: Chatbot) -> list[list]:
-    manifest = bot.index.manifest
+def _documents_table(manifest: dict) -> list[list]:
     return [
         [d["title"], d["source"], d["chunks"], manifest["built_at"]] for d in manifest["documents"]
     ]
 
 
-def _summary(bot: Chatbot) -> str:
-    counts = bot.index.manifest["counts"]
+def _summary(manifest: dict, model_name: str) -> str:
+    counts = manifest["counts"]
     return (
         f"Answers come only from the **{counts['documents']} indexed documents** ({counts['chunks']} passages). "
-        f"Click a citation like [1] to read its passage in context. Model: `{bot.llm.name}`."
+        f"Click a citation like [1] to read its passage in context. Model: `{model_name}`."
     )
 
 
@@ -118,8 +117,14 @@ def build_app(bot: Chatbot) -> gr.Blocks:
     config = bot.config
 
     def refresh(status: str = ""):
-        sources = [d["source"] for d in bot.index.manifest["documents"]]
-        return _documents_table(bot), gr.update(choices=sources, value=None), status, _summary(bot)
+        manifest = bot.index.manifest  # one freshness check for the table, choices and summary
+        sources = [d["source"] for d in manifest["documents"]]
+        return (
+            _documents_table(manifest),
+            gr.update(choices=sources, value=None),
+            status,
+            _summary(manifest, bot.llm.name),
+        )
 
     def rebuild(status_lines: list[str], progress: gr.Progress):
         progress(0, desc="Embedding chunks")
@@ -183,7 +188,7 @@ def build_app(bot: Chatbot) -> gr.Blocks:
 
     with gr.Blocks(title=TITLE, fill_height=True) as demo:
         gr.Markdown(f"# {TITLE}")
-        summary = gr.Markdown(_summary(bot))
+        summary = gr.Markdown(_summary(bot.index.manifest, bot.llm.name))
         with gr.Tab("Chat"):
             settings = [
                 gr.Slider(
@@ -232,7 +237,7 @@ def build_app(bot: Chatbot) -> gr.Blocks:
             gr.Examples(EXAMPLES, inputs=question, label="Try")
         with gr.Tab("Documents"):
             table = gr.Dataframe(
-                value=_documents_table(bot),
+                value=_documents_table(bot.index.manifest),
                 headers=["Title", "Source", "Passages", "Indexed"],
                 interactive=False,
                 wrap=True,

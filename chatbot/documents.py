@@ -123,17 +123,20 @@ def load_corpus(corpus_dir: Path) -> list[Document]:
     return documents
 
 
-# (path, size, mtime_ns) -> sha256: the freshness check runs before every question, and only a
-# file whose size or modification time changed needs reading again.
-_hash_cache: dict[tuple[str, int, int], str] = {}
+# path -> (size, mtime_ns, sha256): the freshness check runs before every question, and only a
+# file whose size or modification time changed needs reading again. One entry a file, so a
+# long-running server editing the same files does not accumulate stale entries.
+_hash_cache: dict[str, tuple[int, int, str]] = {}
 
 
 def file_sha256(path: Path) -> str:
     stat = path.stat()
-    key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
-    if key not in _hash_cache:
-        _hash_cache[key] = sha256_bytes(path.read_bytes())
-    return _hash_cache[key]
+    key = str(path.resolve())
+    cached = _hash_cache.get(key)
+    if cached is None or cached[:2] != (stat.st_size, stat.st_mtime_ns):
+        cached = (stat.st_size, stat.st_mtime_ns, sha256_bytes(path.read_bytes()))
+        _hash_cache[key] = cached
+    return cached[2]
 
 
 def corpus_fingerprint(corpus_dir: Path) -> dict[str, str]:

@@ -62,9 +62,8 @@ class SentenceTransformerEmbedder:
                     raise ModelError(f"Embedding model does not exist: {self._model_ref}.")
                 try:
                     self._model = SentenceTransformer(where, device="cpu")
-                except (
-                    Exception
-                ) as exc:  # library errors vary; the user needs the path and the cause
+                # Library errors vary; the user needs the path and the cause.
+                except Exception as exc:
                     raise ModelError(f"Could not load the embedding model {where}: {exc}") from exc
         return self._model
 
