@@ -12,20 +12,32 @@ from dataclasses import dataclass
 
 from chatbot.config import Config
 from chatbot.errors import QuestionError
+from chatbot.judging import Judge
 from chatbot.llm import LLM
-from chatbot.prompting import NOT_COVERED, build_prompt
+from chatbot.prompting import NOT_COVERED, Prompt, build_prompt, rewrite_prompt
 from chatbot.retrieval import Passage, Retriever
+from chatbot.sentences import MARKER, cited_numbers
 from chatbot.verification import Verification, verify
 
-_MARKER = re.compile(r"\[(\d{1,3})\]")
 _PARTIAL_MARKER = re.compile(r"\[\d{0,3}$")
 PROMPT_MARGIN = 32  # tokens kept free for the chat template's own markup
+# Below this probability (the model's own yes/no judgement, chatbot.judging) the passages are taken
+# not to answer the question, whatever the draft says; chosen on the dev sets (docs/evaluation.md).
+ANSWERED_THRESHOLD = 0.6
 _REFUSAL_HINTS = (
     "do not cover",
     "don't cover",
     "does not cover",
+    "doesn't cover",
     "do not say",
+    "does not say",
+    "doesn't say",
     "not mentioned",
+    "does not mention",
+    "doesn't mention",
+    "not specified",
+    "does not specify",
+    "doesn't specify",
     "no information",
 )
 
@@ -105,7 +117,7 @@ class CitationFilter:
             self.removed += 1
             return ""
 
-        return _MARKER.sub(keep, text)
+        return MARKER.sub(keep, text)
 
     def feed(self, piece: str) -> str:
         text = self._pending + piece
@@ -118,22 +130,28 @@ class CitationFilter:
         return self._clean(text)
 
 
+def _count(n: int, what: str) -> str:
+    return f"{'One' if n == 1 else n} {what}{'' if n == 1 else 's'}"
+
+
 def _verification_notes(checked: Verification) -> list[str]:
-    notes = []
+    """What the check changed in the model's draft, in words for the reader."""
+    notes = [
+        f"Removed from the answer because the sources do not say it: “{sentence}”"
+        for sentence in checked.unsupported
+    ]
     if checked.reattributed:
         notes.append(
-            f"{checked.reattributed} citation(s) moved to the passage that supports the sentence."
+            f"{_count(checked.reattributed, 'citation')} moved to the passage that says it."
         )
     if checked.dropped:
         notes.append(
-            f"{checked.dropped} citation(s) removed: the cited passage does not support the sentence."
+            f"{_count(checked.dropped, 'citation')} removed: the cited passage does not say it."
         )
     if checked.added:
         notes.append(
-            f"{checked.added} citation(s) added where a passage supports an uncited sentence."
+            f"{_count(checked.added, 'citation')} added to a sentence the model left uncited."
         )
-    for sentence in checked.unsupported:
-        notes.append(f"Not supported by any passage: “{sentence}”")
     return notes
 
 
@@ -191,7 +209,8 @@ class Answerer:
         """
         question = validate_question(question, self.config.max_question_chars)
         turns = validate_history(history)
-        asked = retrieval_query(question, turns)
+        standalone = self._standalone(question, turns)
+        asked = retrieval_query(standalone, turns) if standalone == question else standalone
         found = self.retriever.retrieve(asked, top_k or self.config.top_k)
         if not found or max(p.similarity for p in found) < self.config.min_similarity:
             yield NOT_COVERED
@@ -204,7 +223,7 @@ class Answerer:
         temperature = self.config.temperature if temperature is None else temperature
         budget = self.config.n_ctx - max_tokens - PROMPT_MARGIN
         prompt = build_prompt(
-            question, found, turns, self.llm.count_tokens, budget, self.config.max_history_turns
+            standalone, found, turns, self.llm.count_tokens, budget, self.config.max_history_turns
         )
         markers = CitationFilter(len(prompt.passages))
         parts: list[str] = []
@@ -228,20 +247,10 @@ class Answerer:
                 f"The answer reached the length limit of {max_tokens} tokens and was cut off."
             )
         refused = looks_like_refusal(text) and not markers.cited
-        # A refusal has nothing to check; everything else is checked sentence by sentence.
-        checked = (
-            verify(text, prompt.passages, asked)
-            if self.config.verify_citations and not refused
-            else None
-        )
-        if checked is not None and checked.sentences and not checked.anything_supported:
-            # Evidence, not the model's confidence, decides: nothing it wrote is in the passages.
-            notes.append(f"The model's draft was withheld because no passage supports it: {text}")
-            text, refused = NOT_COVERED, True
-        elif checked is not None:
-            notes.extend(_verification_notes(checked))
-            text = checked.text
-        numbers = list(dict.fromkeys(int(n) for n in _MARKER.findall(text)))
+        checked = None
+        if self.config.verify_citations and not refused:  # a refusal has nothing to check
+            text, refused, checked = self._check(standalone, asked, text, prompt, notes)
+        numbers = cited_numbers(text)
         citations = tuple(
             Citation(
                 n,
@@ -262,6 +271,39 @@ class Answerer:
             removed_markers=markers.removed,
             notes=tuple(notes),
         )
+
+    def _standalone(self, question: str, turns: list[dict[str, str]]) -> str:
+        """A follow-up question rewritten by the model to stand alone, or the question itself
+        (no conversation, rewriting off, or a rewrite that does not look like a question)."""
+        if not turns or not self.config.rewrite_follow_ups:
+            return question
+        pieces = self.llm.stream_chat(rewrite_prompt(question, turns), 64, 0.0)
+        rewritten = " ".join("".join(pieces).split()).strip("\"'")
+        plausible = rewritten.endswith("?") and len(rewritten) <= 3 * len(question) + 120
+        return rewritten if plausible else question
+
+    def _check(
+        self, question: str, asked: str, draft: str, prompt: Prompt, notes: list[str]
+    ) -> tuple[str, bool, Verification]:
+        """The draft checked sentence by sentence, then as a whole: (text, refused, verification).
+
+        Evidence, not the model's confidence, decides: a draft none of whose sentences the passages
+        state is withheld, and so is one that states only things that do not answer the question
+        (then what the passages do say follows the refusal).
+        """
+        judge = Judge(self.llm, prompt) if self.config.judge_claims else None
+        checked = verify(draft, prompt.passages, asked, judge.claim if judge else None)
+        if checked.sentences and not checked.anything_supported:
+            notes.append(
+                f"The model's draft was withheld because the sources do not say it: {draft}"
+            )
+            return NOT_COVERED, True, checked
+        notes.extend(_verification_notes(checked))
+        answered = judge.answered(question) if judge and checked.sentences else None
+        if answered is not None and answered < ANSWERED_THRESHOLD:
+            notes.append("The passages were judged not to answer the question itself.")
+            return f"{NOT_COVERED} What they do say: {checked.text}", True, checked
+        return checked.text, False, checked
 
     def answer(self, question: str, history: Sequence[dict] | None = None, **overrides) -> Answer:
         result = None

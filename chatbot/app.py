@@ -23,9 +23,10 @@ from chatbot.rendering import PAGE_CSS, PAGE_HEAD, answer_html, message_text, st
 
 TITLE = "Ask the documents"
 EXAMPLES = [
+    "Who introduced the GNU GPL, and when?",
+    "When was GitHub founded?",
+    "What did DeepSeek-R1 cost to train?",
     "What must be kept in all copies of software under the MIT license?",
-    "Does the Apache License grant a patent license?",
-    "What does the GPL say about conveying verbatim copies?",
 ]
 # The model answers one question at a time; waiting visitors see their place in the queue, and
 # past this many the page says the queue is full instead of piling up requests.

@@ -239,7 +239,15 @@ def _print_sources(answer) -> None:
 )
 @config_options
 def ask(config, question: str, as_json: bool, history_file) -> None:
-    """Answer QUESTION from the indexed documents, streaming the answer, then its sources."""
+    """Answer QUESTION from the indexed documents, streaming the answer, then its sources.
+
+    \b
+    Examples, about the article in corpus/ and the licenses it discusses:
+      chatbot ask "Who introduced the GNU GPL, and when?"
+      chatbot ask "When was GitHub founded?"
+      chatbot ask --json "What did DeepSeek-R1 cost to train?"
+      chatbot ask "What must be kept in all copies of MIT-licensed software?"
+    """
     from chatbot.answering import Answer
     from chatbot.pipeline import Chatbot
 
@@ -250,16 +258,20 @@ def ask(config, question: str, as_json: bool, history_file) -> None:
         except ValueError as exc:
             raise click.BadParameter(f"not valid JSON ({exc})", param_hint="--history") from None
     bot = Chatbot(config, progress=not as_json)
-    result = None
+    result, streamed = None, ""
     for item in bot.stream(question, history):
         if isinstance(item, Answer):
             result = item
         elif not as_json:
+            streamed += item
             click.echo(item, nl=False)
     if as_json:
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
     else:
         click.echo()
+        if result.text != streamed.strip():  # the check removed or moved something: show its result
+            click.echo("\nChecked against the sources, the answer is:")
+            click.echo(result.text)
         _print_sources(result)
         for note in result.notes:
             click.echo(f"Note: {note}", err=True)

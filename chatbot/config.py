@@ -53,6 +53,12 @@ class Config:
     # Check every answer sentence against the passages: move, drop or add citations, and withhold
     # a draft no passage supports. Off shows the model's own citations (for measuring).
     verify_citations: bool = True
+    # Also ask the model whether the passages state each answer sentence (a yes/no judgement read
+    # from its token probabilities, ~0.3 s a sentence): catches claims stitched from passage words.
+    judge_claims: bool = True
+    # Rewrite a follow-up question ("How did it do that?") into one that stands alone, with the
+    # model, before searching and answering (the user's wording stays the Answer's question).
+    rewrite_follow_ups: bool = True
     # Below this cosine similarity (and with no lexical match) a passage is not relevant.
     min_similarity: float = 0.25
 

@@ -8,18 +8,16 @@ answer_keywords (groups of alternatives), optional history.
 from __future__ import annotations
 
 import json
-import re
 import statistics
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from chatbot.answering import Answer, retrieval_query, validate_history
+from chatbot.answering import Answer, looks_like_refusal, retrieval_query, validate_history
 from chatbot.errors import ChatbotError
-from chatbot.verification import SUPPORTED, key_terms, sentence_spans, support
-
-_MARKER = re.compile(r"\s*\[(\d{1,3})\]")
+from chatbot.sentences import cited_numbers, sentence_spans, without_markers
+from chatbot.verification import SUPPORTED, key_terms, support
 
 RECALL_AT = (1, 3, 5, 10)
 
@@ -73,6 +71,12 @@ def load_items(path: Path) -> list[EvalItem]:
             )
         except (ValueError, KeyError, TypeError) as exc:
             raise ChatbotError(f"{path}:{number} is not a valid eval item ({exc}).") from None
+        if not items[-1].answer_keywords or not all(items[-1].answer_keywords):
+            # all() of no groups is true: such an item would count every answer as correct.
+            raise ChatbotError(
+                f"{path}:{number} has no answer_keywords groups (or an empty one); "
+                "give at least one group of alternatives an answer must contain."
+            )
     if not items:
         raise ChatbotError(f"{path} holds no eval items.")
     return items
@@ -89,30 +93,28 @@ def holds_gold(text: str, quotes: Iterable[str]) -> bool:
 
 
 def keywords_match(text: str, groups: Iterable[Iterable[str]]) -> bool:
-    lowered = text.lower()
-    return all(any(alt.lower() in lowered for alt in group) for group in groups)
+    """True when every group has an alternative in the text; never true for no groups."""
+    lowered = text.lower().replace("’", "'")
+    groups = [list(group) for group in groups]
+    return bool(groups) and all(
+        any(alt.lower().replace("’", "'") in lowered for alt in group) for group in groups
+    )
 
 
 def sentence_citation_recall(answer: Answer) -> tuple[int, int]:
-    """(sentences, sentences carrying a supporting citation), in the spirit of ALCE's citation recall:
-    a citation supports its sentence when its passage holds most of the sentence's key terms and
-    every number in it."""
+    """(sentences, sentences whose citations support them), in the spirit of ALCE's citation
+    recall: the cited passages together hold most of the sentence's key terms and every number."""
     by_n = {c.n: c.passage for c in answer.citations}
     total = supported = 0
     for start, end in sentence_spans(answer.text):
         sentence = answer.text[start:end]
-        terms = key_terms(_MARKER.sub("", sentence))
+        terms = key_terms(without_markers(sentence))
         if not terms:
             continue
         total += 1
-        for n in (int(m) for m in _MARKER.findall(sentence)):
-            passage = by_n.get(n)
-            if (
-                passage
-                and support(terms, key_terms(f"{passage.where} {passage.chunk.text}")) >= SUPPORTED
-            ):
-                supported += 1
-                break
+        cited = [by_n[n] for n in cited_numbers(sentence) if n in by_n]
+        held = set().union(*(key_terms(f"{p.where} {p.chunk.text}") for p in cited))
+        supported += bool(cited) and support(terms, held) >= SUPPORTED
     return total, supported
 
 
@@ -147,7 +149,9 @@ def evaluate(
                     result.first_token_s = time.perf_counter() - started
             result.total_s = time.perf_counter() - started
             result.answer = answer.text
-            result.refused = answer.refused
+            # The model may refuse in its own words; an answer that does neither is not a refusal,
+            # whatever keywords it happens to contain.
+            result.refused = answer.refused or looks_like_refusal(answer.text)
             result.prompt_tokens = answer.prompt_tokens
             result.correct = keywords_match(answer.text, item.answer_keywords)
             result.cited = len(answer.citations)
@@ -185,7 +189,7 @@ def summarise(results: list[ItemResult], retrieval_only: bool) -> dict:
     summary["answers"] = {
         "accuracy": share([r.correct for r in answerable]),
         "refusal_rate_unanswerable": share(
-            [r.correct or r.refused for r in results if r.item.kind == "unanswerable"]
+            [bool(r.refused) for r in results if r.item.kind == "unanswerable"]
         ),
         "false_refusals": share([bool(r.refused) for r in answerable]),
         "false_premise_correction": share(by_kind("false_premise")),

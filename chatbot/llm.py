@@ -21,6 +21,20 @@ class LLM(Protocol):
         self, messages: Sequence[dict[str, str]], max_tokens: int, temperature: float
     ) -> Iterator[str]: ...
 
+    # Optional: yes_probability(messages) -> float | None, the probability that the reply to the
+    # messages starts with "Yes" rather than "No" (used by chatbot.judging when present).
+
+
+YES_WORDS = ("Yes", "yes", "YES")
+NO_WORDS = ("No", "no", "NO")
+
+
+def yes_share(probabilities: dict[str, float]) -> float | None:
+    """P(yes) / (P(yes) + P(no)) from next-token probabilities of reply words, None if neither."""
+    yes = sum(probabilities.get(w, 0.0) for w in YES_WORDS)
+    no = sum(probabilities.get(w, 0.0) for w in NO_WORDS)
+    return yes / (yes + no) if yes + no > 0 else None
+
 
 _params_lock = threading.Lock()
 
@@ -77,6 +91,31 @@ class RemoteLLM:
             httpx.get(f"{self.url}/models", timeout=10).raise_for_status()
         except httpx.HTTPError as exc:
             raise self._fail(exc) from None
+
+    def yes_probability(self, messages: Sequence[dict[str, str]]) -> float | None:
+        """From the server's top log-probabilities of one generated token; None when it gives none."""
+        import math
+
+        import httpx
+
+        body = {
+            "messages": list(messages),
+            "max_tokens": 1,
+            "temperature": 0.0,
+            "logprobs": True,
+            "top_logprobs": 10,
+        }
+        try:
+            response = httpx.post(f"{self.url}/chat/completions", json=body, timeout=self.timeout)
+            response.raise_for_status()
+            choice = (response.json().get("choices") or [{}])[0]
+            first = ((choice.get("logprobs") or {}).get("content") or [{}])[0]
+            top = {
+                t["token"].strip(): math.exp(t["logprob"]) for t in first.get("top_logprobs", [])
+            }
+        except (httpx.HTTPError, ValueError, KeyError, TypeError, AttributeError):
+            return None
+        return yes_share(top)
 
     def stream_chat(
         self, messages: Sequence[dict[str, str]], max_tokens: int, temperature: float
@@ -168,6 +207,42 @@ class LlamaCppLLM:
 
     def count_tokens(self, text: str) -> int:
         return len(self._loaded().tokenize(text.encode("utf-8"), add_bos=False, special=False))
+
+    def _word_tokens(self, words: Sequence[str]) -> dict[str, int]:
+        """The token of each word that is a single token of this model's vocabulary."""
+        llama = self._loaded()
+        tokens = {w: llama.tokenize(w.encode("utf-8"), add_bos=False, special=False) for w in words}
+        return {w: t[0] for w, t in tokens.items() if len(t) == 1}
+
+    def yes_probability(self, messages: Sequence[dict[str, str]]) -> float | None:
+        """P("Yes") / (P("Yes") + P("No")) for the first token of the reply, read from its logits
+        (one token is evaluated; the prompt prefix already in the KV cache is reused)."""
+        import numpy as np
+
+        llama = self._loaded()
+        words = self._word_tokens(YES_WORDS + NO_WORDS)
+        captured: list[np.ndarray] = []
+
+        def capture(_input_ids, logits):
+            if not captured:
+                captured.append(np.array(logits, dtype=np.float64))
+            return logits
+
+        with self._generate_lock:
+            llama.create_chat_completion(
+                messages=list(messages),
+                max_tokens=1,
+                temperature=0.0,
+                seed=self.seed,
+                logits_processor=[capture],
+            )
+        if not captured or not words:
+            return None
+        logits = captured[0]
+        top = logits.max()
+        weights = np.exp(logits - top)
+        total = weights.sum()
+        return yes_share({w: float(weights[t] / total) for w, t in words.items()})
 
     def stream_chat(
         self, messages: Sequence[dict[str, str]], max_tokens: int, temperature: float

@@ -31,6 +31,13 @@ SYSTEM_PROMPT = (
 )
 REMINDER = "Answer in one to three sentences, each ending with the number of its passage, like [1]."
 
+# Follow-up questions ("How did it do that?") are rewritten to stand alone before retrieval.
+REWRITE_INSTRUCTIONS = (
+    "Rewrite the user's last question so that it can be understood without the conversation: "
+    "replace words such as it, they, their, this and that with what they refer to. "
+    "Reply with the rewritten question only."
+)
+
 # Chat-template control tokens (ChatML, Llama, Gemma, SmolLM …). Text is rendered into the template
 # and tokenised with special tokens recognised, so a document holding "<|im_start|>system" could
 # otherwise open a turn of its own.
@@ -47,6 +54,12 @@ class Prompt:
     passages: list[Passage]  # the passages numbered [1]..[n] in the prompt, in order
     tokens: int  # estimated prompt length
     notes: tuple[str, ...] = ()  # what had to give way to fit the context, in words for the user
+    context: str = ""  # the last message up to the end of the passages, shared by follow-up asks
+
+    def asking(self, request: str) -> list[dict[str, str]]:
+        """The same messages with `request` in place of the question after the passages: a prompt
+        that shares this one's prefix (and so llama.cpp's KV cache) up to the passages' end."""
+        return [*self.messages[:-1], {"role": "user", "content": f"{self.context}\n\n{request}"}]
 
 
 def neutralise(text: str) -> str:
@@ -61,12 +74,15 @@ def format_passage(n: int, passage: Passage, text: str | None = None) -> str:
     return f"[{n}] ({neutralise(passage.where)})\n{FENCE_OPEN}\n{body}\n{FENCE_CLOSE}"
 
 
-def _user_message(question: str, blocks: list[str]) -> str:
-    """The question before the passages (so they are read with it in mind) and again after them."""
+def _context(question: str, blocks: list[str]) -> str:
+    """The question before the passages, so they are read with it in mind."""
     passages = "\n\n".join(blocks)
-    return (
-        f"Question: {question}\n\nPassages:\n\n{passages}\n\nQuestion: {question}\n\n{REMINDER}"
-    )
+    return f"Question: {question}\n\nPassages:\n\n{passages}"
+
+
+def _user_message(question: str, blocks: list[str]) -> str:
+    """The question before the passages and again after them, then the reminder."""
+    return f"{_context(question, blocks)}\n\nQuestion: {question}\n\n{REMINDER}"
 
 
 def _shrink_to_fit(
@@ -137,4 +153,21 @@ def build_prompt(
         )
     messages = [{"role": "system", "content": SYSTEM_PROMPT}, *turns]
     messages.append({"role": "user", "content": _user_message(question, blocks)})
-    return Prompt(messages=messages, passages=kept, tokens=used, notes=tuple(notes))
+    return Prompt(
+        messages=messages,
+        passages=kept,
+        tokens=used,
+        notes=tuple(notes),
+        context=_context(question, blocks),
+    )
+
+
+def rewrite_prompt(question: str, history: Sequence[dict[str, str]], turns: int = 2) -> list[dict]:
+    """Chat messages asking the model to make a follow-up question stand alone, from the last
+    `turns` messages of the conversation."""
+    recent = "\n".join(f"{t['role']}: {neutralise(t['content'])}" for t in history[-turns:])
+    request = f"Conversation:\n{recent}\n\nLast question: {neutralise(question)}"
+    return [
+        {"role": "system", "content": REWRITE_INSTRUCTIONS},
+        {"role": "user", "content": request},
+    ]

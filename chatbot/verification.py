@@ -1,21 +1,35 @@
-"""Answer text + the passages it was given -> citations checked sentence by sentence.
+"""Answer text + the passages it was given -> every sentence checked, citations set right.
 
-Each answer sentence's key terms (content words, every number and every name) are looked up in the
-passages. A cited passage that holds too few of them is replaced by the passage that does
-(re-attributed) or its marker is dropped; an uncited sentence that one passage clearly supports
-gets that citation; a sentence no passage supports is reported. Every kept citation carries its
-support score and the exact supporting sentence of the passage, as offsets into the document.
-Lexical, so it costs microseconds per answer and needs no model.
+Two passes. The lexical pass looks up each sentence's key terms (content words, every number, every
+name) in the passages, one passage or two together, with the words the question already gives
+counting as given; a name or number that no passage holds (and no difference of two passage numbers
+explains) rules the sentence out. The semantic pass, when a judge is given, asks the answering model
+whether the passages state the sentence (chatbot.judging) and decides by that probability: it sees
+meaning, so a claim stitched from passage words is caught and a claim joining two passages passes.
+Unsupported sentences are removed; kept ones cite the passages that hold them, each citation with
+its support and the exact supporting sentence as offsets into the document.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from chatbot.retrieval import Passage
+from chatbot.sentences import (
+    MARKER,
+    markers_before_stop,
+    sentence_spans,
+    with_markers,
+    without_markers,
+)
 
-SUPPORTED = 0.5  # share of a sentence's key terms a passage must hold to support it
+SUPPORTED = 0.5  # share of a sentence's key terms a passage (or two together) must hold
+# Probability of "yes" from the judge at or above which a sentence counts as stated by the
+# passages; chosen on the dev sets (docs/evaluation.md).
+CLAIM_THRESHOLD = 0.5
 _STOP_WORDS = frozenset(
     [
         "a",
@@ -138,44 +152,58 @@ _STOP_WORDS = frozenset(
         "yes",
     ]
 )
+_POSSESSIVE = re.compile(r"['’]s$")
 _WORD = re.compile(r"\d+(?:[.,]\d+)*|[A-Za-z][A-Za-z'’-]*")
-_MARKER = re.compile(r"\[(\d{1,3})\]")
-# "It was 1989. [1]." -> "It was 1989 [1]." so the marker stays with its sentence.
-_MARKERS_BETWEEN_STOPS = re.compile(r"([.!?])((?:\s*\[\d{1,3}\])+)\s*[.!?]")
-_SENTENCE = re.compile(r".+?(?:[.!?](?:\s*\[\d{1,3}\])*(?=\s|$)|$)", re.DOTALL)
+# Talk about the prompt's passages, which the reader never sees: "The passage [1] states that …".
+_SOURCE_LEAD = re.compile(
+    r"^(?:(?:according to|as (?:stated|mentioned|noted|described) in|based on|in) "
+    r"(?:the )?(?:given |provided )?passages?(?:\s*\[\d{1,3}\])*(?: from)?(?:\s*\[\d{1,3}\])*\s*,?\s*"
+    r"|(?:the|this) (?:given |provided )?passages?(?:\s*\[\d{1,3}\])*(?: from)?(?:\s*\[\d{1,3}\])*\s+"
+    r"(?:states?|says?|mentions?|notes?|explains?|indicates?)(?: that)?,?\s+)",
+    re.IGNORECASE,
+)
+_ABOUT_SOURCES = re.compile(r"\bpassages?\b|\b(?:stated|mentioned|noted|found) in\b", re.IGNORECASE)
+_SOURCE_TAIL = re.compile(
+    r",?\s*(?:as (?:stated|mentioned|noted|described|shown) in|according to)"
+    r"(?: (?:the )?passages?)?(?:\s*\[\d{1,3}\])*(?=\s*[.!?]?\s*$)",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
 class SentenceCheck:
     text: str  # the sentence as written, markers removed
-    cited: tuple[int, ...]  # passage numbers kept on it after checking
-    support: float  # best share of its key terms found in one passage (1.0 when it has none)
+    cited: tuple[int, ...]  # passage numbers it cites after checking (empty when removed)
+    support: float  # share of its key terms in its best passage or pair (1.0 with none)
+    judged: float | None = None  # the judge's probability that the passages state it
+    supported: bool = True
 
 
 @dataclass(frozen=True)
 class Verification:
-    text: str  # the answer with markers re-attributed, dropped or added
+    text: str  # the answer with unsupported sentences removed and markers set right
     sentences: tuple[SentenceCheck, ...]
     support: dict[int, float]  # passage number -> best support it gives a sentence citing it
     spans: dict[int, tuple[int, int]]  # passage number -> supporting sentence, document offsets
     reattributed: int
     dropped: int
     added: int
+    judged: int = 0  # sentences the semantic judge was asked about
 
     @property
     def unsupported(self) -> tuple[str, ...]:
-        return tuple(s.text for s in self.sentences if s.support < SUPPORTED)
+        return tuple(s.text for s in self.sentences if not s.supported)
 
     @property
     def anything_supported(self) -> bool:
-        return any(s.support >= SUPPORTED for s in self.sentences)
+        return any(s.supported for s in self.sentences)
 
 
 def key_terms(text: str) -> set[str]:
     """Content words cut to six letters (so 'licenses' meets 'license'), and numbers whole."""
     terms = set()
     for word in _WORD.findall(text):
-        word = word.lower().strip("'’-")
+        word = _POSSESSIVE.sub("", word.lower()).strip("'’-")
         if word[:1].isdigit():
             terms.add(word.rstrip(".,"))
         elif len(word) > 2 and word not in _STOP_WORDS:
@@ -196,6 +224,22 @@ def _is_number(term: str) -> bool:
     return term[:1].isdigit()
 
 
+def _as_number(term: str) -> float | None:
+    try:
+        return float(term.replace(",", ""))
+    except ValueError:
+        return None
+
+
+def derived_numbers(passage_terms: set[str]) -> set[str]:
+    """Differences of two numbers the passages hold (years between two events): an answer may
+    compute them."""
+    values = {v for v in map(_as_number, filter(_is_number, passage_terms)) if v is not None}
+    return {
+        f"{abs(a - b):g}" for a, b in itertools.combinations(values, 2) if 0 < abs(a - b) < 1000
+    }
+
+
 def support(terms: set[str], passage_terms: set[str]) -> float:
     """Share of the sentence's terms in the passage; a number the passage lacks rules it out."""
     if not terms:
@@ -205,8 +249,14 @@ def support(terms: set[str], passage_terms: set[str]) -> float:
     return len(terms & passage_terms) / len(terms)
 
 
-def sentence_spans(text: str) -> list[tuple[int, int]]:
-    return [(m.start(), m.end()) for m in _SENTENCE.finditer(text) if m.group(0).strip()]
+def clean_source_talk(sentence: str) -> str:
+    """The sentence without talk about "the passages" ("The passage [1] states that X" -> "X")."""
+    stripped = sentence.strip()
+    lead = _SOURCE_LEAD.match(stripped)
+    if lead and lead.end() < len(stripped):
+        rest = stripped[lead.end() :]
+        stripped = rest[:1].upper() + rest[1:]
+    return _SOURCE_TAIL.sub("", stripped)
 
 
 def supporting_span(terms: set[str], passage: Passage) -> tuple[int, int]:
@@ -218,61 +268,146 @@ def supporting_span(terms: set[str], passage: Passage) -> tuple[int, int]:
         if overlap > best_overlap:
             best, best_overlap = (start, end), overlap
     start, end = best
-    piece = text[start:end]
-    start += len(piece) - len(piece.lstrip())
-    end = start + len(piece.strip())
     return passage.chunk.start + start, passage.chunk.start + end
 
 
-def verify(answer: str, passages: list[Passage], question: str = "") -> Verification:
+@dataclass(frozen=True)
+class _Lexical:
+    single: list[float]  # support of each passage alone
+    pair: tuple[
+        float, tuple[int, ...]
+    ]  # best support of one or two passages together, their indexes
+    vetoed: bool  # a name or number no passage holds, or a claim no passage makes about its subject
+
+
+def _windows(passages: list[Passage]) -> list[set[str]]:
+    """Key terms of every two consecutive sentences of every passage: the reach of one claim."""
+    windows = []
+    for passage in passages:
+        text = passage.chunk.text
+        sentences = [key_terms(text[a:b]) for a, b in sentence_spans(text)]
+        windows += [a | b for a, b in itertools.pairwise(sentences)] or sentences
+    return windows
+
+
+def _detached(
+    terms: set[str], asked: set[str], subjects: set[str], windows: list[set[str]]
+) -> bool:
+    """True when what the sentence adds to the question is never said near the question's subject:
+    "EleutherAI was founded in 2015" where 2015 is another organisation's founding year."""
+    anchors = subjects & terms
+    added = terms - asked
+    if not anchors or not added:
+        return False
+    near = [w for w in windows if anchors & w]
+    return not any(support(added, w) >= SUPPORTED for w in near)
+
+
+def _lexical(
+    terms: set[str],
+    asked: set[str],
+    names: set[str],
+    passage_terms: list[set[str]],
+    subjects: set[str],
+    windows: list[set[str]],
+) -> _Lexical:
+    everything = set().union(*passage_terms) if passage_terms else set()
+    derived = derived_numbers(everything)
+    invented = {n for n in names - asked if not any(n in t for t in passage_terms)}
+    numbers = {t for t in terms if _is_number(t)}
+    unexplained = numbers - everything - derived - asked
+    windows = [w | derived for w in windows]
+    vetoed = bool(invented or unexplained) or _detached(terms, asked, subjects, windows)
+    # Words the question gives count as given; a sentence made only of them is judged whole.
+    checked = (terms - asked) or terms
+    single = [support(checked, t | derived) for t in passage_terms]
+    best = (max(single), (single.index(max(single)),)) if single else (0.0, ())
+    for a, b in itertools.combinations(range(len(passage_terms)), 2):
+        together = support(checked, passage_terms[a] | passage_terms[b] | derived)
+        if together > best[0] + 1e-9:
+            best = (together, (a, b))
+    return _Lexical(single, best, vetoed)
+
+
+def question_subjects(question: str) -> set[str]:
+    """Key terms of the names in the question (its capitalised words after the first, acronyms
+    aside): what an answer's claim must be said about."""
+    return name_terms(question)
+
+
+def verify(
+    answer: str,
+    passages: list[Passage],
+    question: str = "",
+    judge: Callable[[str], float | None] | None = None,
+) -> Verification:
     """Check every sentence of the answer against the passages numbered 1..len(passages).
 
-    A name that neither the question nor any passage holds was made up: no passage supports its
-    sentence.
+    Args:
+        answer: the model's answer with [n] markers.
+        passages: the passages it was shown, [1] first.
+        question: what was asked (and earlier questions of a follow-up): its words count as given.
+        judge: sentence -> probability that the passages state it, or None to check lexically only.
     """
     asked = key_terms(question)
-    answer = _MARKERS_BETWEEN_STOPS.sub(lambda m: m.group(2) + m.group(1), answer)
+    answer = markers_before_stop(answer)
     passage_terms = [key_terms(f"{p.where}\n{p.chunk.text}") for p in passages]
+    subjects, windows = question_subjects(question), _windows(passages)
     pieces, checks = [], []
     best_support: dict[int, float] = {}
     spans: dict[int, tuple[int, int]] = {}
-    reattributed = dropped = added = 0
+    reattributed = dropped = added = judged = 0
     position = 0
     for start, end in sentence_spans(answer):
-        pieces.append(answer[position:start])
-        position = end
-        raw = answer[start:end]
-        cited = [int(n) for n in _MARKER.findall(raw) if 1 <= int(n) <= len(passages)]
-        plain = re.sub(r"\s*\[\d{1,3}\]", "", raw)
+        raw, gap, position = answer[start:end], answer[position:start] or " ", end
+        cited = [int(n) for n in MARKER.findall(raw) if 1 <= int(n) <= len(passages)]
+        plain = clean_source_talk(without_markers(raw))
         terms = key_terms(plain)
-        invented = {n for n in name_terms(plain) - asked if not any(n in t for t in passage_terms)}
-        scores = [0.0 if invented else support(terms, t) for t in passage_terms]
-        best = max(range(len(scores)), key=scores.__getitem__) if scores else None
-        kept: list[int] = []
-        if not terms:  # "Yes." or "This is stated in [1]": nothing to check, keep what was cited
-            kept = list(dict.fromkeys(cited))
+        if not terms:  # "Yes [2]." keeps what it cites; "This is stated in [1]." is dropped
+            if plain and not _ABOUT_SOURCES.search(plain):
+                kept = list(dict.fromkeys(cited))
+                checks.append(SentenceCheck(plain, tuple(kept), 1.0))
+                pieces.append(gap + with_markers(plain, kept))
+            continue
+        lexical = _lexical(terms, asked, name_terms(plain), passage_terms, subjects, windows)
+        probability = None
+        if judge is not None and not lexical.vetoed:
+            probability = judge(plain)
+            judged += probability is not None
+        if lexical.vetoed:
+            supported = False
+        elif probability is not None:
+            supported = probability >= CLAIM_THRESHOLD
         else:
-            for n in dict.fromkeys(cited):
-                if scores[n - 1] >= SUPPORTED:
-                    kept.append(n)
-                elif best is not None and scores[best] >= SUPPORTED and best + 1 not in cited:
-                    kept.append(best + 1)
-                    reattributed += 1
-                else:
-                    dropped += 1
-            if not cited and best is not None and scores[best] >= SUPPORTED:
-                kept.append(best + 1)
+            supported = lexical.pair[0] >= SUPPORTED
+        if not supported:
+            dropped += len(set(cited))
+            checks.append(SentenceCheck(plain, (), lexical.pair[0], probability, False))
+            continue
+        kept = [n for n in dict.fromkeys(cited) if lexical.single[n - 1] >= SUPPORTED]
+        dropped += len(set(cited)) - len(kept)
+        if not kept:
+            best = max(range(len(passages)), key=lexical.single.__getitem__)
+            if lexical.single[best] >= SUPPORTED:
+                kept = [best + 1]
+            elif lexical.pair[0] >= SUPPORTED:
+                kept = sorted(i + 1 for i in lexical.pair[1])
+            else:  # the judge found it stated, in words the terms miss: keep the model's own
+                kept = [n for n in dict.fromkeys(cited) if lexical.single[n - 1] > 0] or (
+                    [best + 1] if lexical.single[best] > 0 else []
+                )
+            if cited and kept:
+                reattributed += 1
+                dropped -= min(1, len(set(cited)))
+            elif kept:
                 added += 1
-        kept = list(dict.fromkeys(kept))
         for n in kept:
-            score = scores[n - 1] if terms else 1.0
+            score = lexical.single[n - 1]
             if score >= best_support.get(n, -1.0):
                 best_support[n] = score
                 spans[n] = supporting_span(terms, passages[n - 1])
-        sentence_support = max(scores) if terms and scores else 1.0
-        checks.append(SentenceCheck(plain.strip(), tuple(kept), sentence_support))
-        pieces.append(_with_markers(plain, kept))
-    pieces.append(answer[position:])
+        checks.append(SentenceCheck(plain, tuple(kept), lexical.pair[0], probability, True))
+        pieces.append(gap + with_markers(plain, kept))
     return Verification(
         text="".join(pieces).strip(),
         sentences=tuple(checks),
@@ -281,16 +416,5 @@ def verify(answer: str, passages: list[Passage], question: str = "") -> Verifica
         reattributed=reattributed,
         dropped=dropped,
         added=added,
+        judged=judged,
     )
-
-
-def _with_markers(sentence: str, numbers: list[int]) -> str:
-    """The sentence with its markers placed before its closing punctuation."""
-    if not numbers:
-        return sentence
-    markers = "".join(f"[{n}]" for n in numbers)
-    stripped = sentence.rstrip()
-    tail = sentence[len(stripped) :]
-    if stripped and stripped[-1] in ".!?":
-        return f"{stripped[:-1]} {markers}{stripped[-1]}{tail}"
-    return f"{stripped} {markers}{tail}"

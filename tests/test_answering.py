@@ -150,7 +150,7 @@ def test_citations_are_checked_and_moved_to_the_supporting_passage(answerer, ech
         answer.text
         == f"GitHub was founded in 2008 [{github}]. Richard Stallman introduced the GPL [{stallman}]."
     )
-    assert "1 citation(s) moved to the passage that supports the sentence." in answer.notes
+    assert "One citation moved to the passage that says it." in answer.notes
     for citation in answer.citations:
         start, end = citation.span
         document_text = answerer.retriever.index.documents[citation.passage.chunk.doc_id].text

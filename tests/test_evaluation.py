@@ -56,9 +56,24 @@ def test_keyword_groups_need_one_alternative_each():
 
 def test_a_malformed_line_is_named(tmp_path):
     path = tmp_path / "bad.jsonl"
-    path.write_text('{"id": "x", "question": "q"}\n{"id": "y"}\n')
+    path.write_text('{"id": "x", "question": "q", "answer_keywords": [["a"]]}\n{"id": "y"}\n')
     with pytest.raises(ChatbotError, match="bad.jsonl:2"):
         load_items(path)
+
+
+@pytest.mark.parametrize("groups", ["[]", "[[]]", None])
+def test_an_item_without_keyword_groups_is_rejected(tmp_path, groups):
+    """all() of no groups is true: such an item would score every answer as correct."""
+    path = tmp_path / "no-groups.jsonl"
+    keywords = "" if groups is None else f', "answer_keywords": {groups}'
+    path.write_text(f'{{"id": "u1", "question": "q", "answerable": false{keywords}}}\n')
+    with pytest.raises(ChatbotError, match="no-groups.jsonl:1 has no answer_keywords"):
+        load_items(path)
+
+
+def test_keywords_never_match_without_groups():
+    assert not keywords_match("anything at all", [])
+    assert keywords_match("It doesn’t say.", [["n't say"]])
 
 
 def test_retrieval_only_measures_recall_without_the_model(config, embedder, echo_llm, eval_file):
@@ -82,6 +97,29 @@ def test_full_evaluation_scores_answers_citations_and_refusals(
     assert results[0].cited_with_gold == 1
     assert summary["latency_s"]["first_token_p50"] is not None
     assert results[0].prompt_tokens > 0
+
+
+def test_a_confident_answer_to_an_unanswerable_question_is_not_a_refusal(
+    config, embedder, echo_llm, tmp_path
+):
+    """Even when the answer holds the item's keywords, only a refusal counts as one."""
+    path = tmp_path / "unanswerable.jsonl"
+    item = {
+        "id": "u1",
+        "question": "Under which license is GitHub published?",
+        "kind": "unanswerable",
+        "answerable": False,
+        "answer_keywords": [["not cover", "license"]],
+    }
+    path.write_text(json.dumps(item) + "\n")
+    echo_llm.reply = "GitHub was founded in 2008 and is published under the MIT license [1]."
+    bot = Chatbot(config, embedder=embedder, llm=echo_llm, progress=False)
+    summary, results = evaluate(bot, load_items(path))
+    assert results[0].refused is False
+    assert summary["answers"]["refusal_rate_unanswerable"] == 0.0
+    echo_llm.reply = "The article does not say which license GitHub uses."
+    summary, _ = evaluate(bot, load_items(path))
+    assert summary["answers"]["refusal_rate_unanswerable"] == 1.0
 
 
 def test_the_eval_command_prints_a_table_and_writes_json(

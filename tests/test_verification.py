@@ -1,10 +1,10 @@
-"""The citation verifier on fixtures where the right passage is known."""
+"""The citation verifier on fixtures where the right passage and the truth of a claim are known."""
 
 import pytest
 
 from chatbot.chunking import Chunk
 from chatbot.retrieval import Passage
-from chatbot.verification import key_terms, support, verify
+from chatbot.verification import clean_source_talk, derived_numbers, key_terms, support, verify
 
 GPL = "The GNU General Public License was introduced by Richard Stallman in 1989. It is a copyleft license."
 GITHUB = "Platforms matter. GitHub was founded in 2008 and hosts code."
@@ -39,11 +39,17 @@ def test_a_wrong_citation_is_re_attributed_to_the_supporting_passage():
     assert GITHUB[start - 1000 : end - 1000] == "GitHub was founded in 2008 and hosts code."
 
 
-def test_an_unsupported_sentence_loses_its_citation_and_is_reported():
+def test_an_unsupported_sentence_is_removed_and_reported():
     checked = verify("The capital of Australia is Canberra [1].", PASSAGES)
-    assert checked.text == "The capital of Australia is Canberra." and checked.dropped == 1
+    assert checked.text == "" and checked.dropped == 1
     assert checked.unsupported == ("The capital of Australia is Canberra.",)
     assert not checked.anything_supported
+
+
+def test_only_the_unsupported_sentence_of_an_answer_is_removed():
+    checked = verify("GitHub was founded in 2008 [2]. It was founded in Canberra [2].", PASSAGES)
+    assert checked.text == "GitHub was founded in 2008 [2]."
+    assert checked.unsupported == ("It was founded in Canberra.",)
 
 
 def test_a_wrong_number_is_never_supported():
@@ -107,4 +113,83 @@ def test_names_from_the_question_and_acronyms_need_not_be_in_the_passage():
         question,
     )
     assert checked.text.endswith("in 1989 [1].") and checked.unsupported == ()
-    assert verify("Richard Stallman of Boston introduced the GPL in 1989 [1].", PASSAGES).unsupported
+    assert verify(
+        "Richard Stallman of Boston introduced the GPL in 1989 [1].", PASSAGES
+    ).unsupported
+
+
+# The semantic pass: a judge (the model, faked here) decides whether the passages state a sentence.
+TENSORFLOW = "In 2015, Google released TensorFlow. In 2016, Facebook launched PyTorch."
+SKLEARN = "Tools like Scikit-learn (2007) lowered the barrier to machine learning."
+HUGGING = "Hugging Face's Transformers library lets researchers use models in a few lines of code."
+ARTICLE = [passage(0, TENSORFLOW), passage(1, SKLEARN), passage(2, HUGGING), passage(3, GPL)]
+
+
+def judge_from(truths: dict[str, float]):
+    """A judge that knows which sentences are true; anything else it has not been told is false."""
+    asked = []
+
+    def judge(sentence: str) -> float:
+        asked.append(sentence)
+        return truths.get(sentence, 0.0)
+
+    judge.asked = asked
+    return judge
+
+
+def test_a_claim_two_passages_state_together_is_kept_and_cites_both():
+    sentence = "Scikit-learn appeared in 2007 and TensorFlow in 2015."
+    checked = verify(f"{sentence} [1]", ARTICLE, "", judge_from({sentence: 0.9}))
+    assert checked.text == "Scikit-learn appeared in 2007 and TensorFlow in 2015 [1][2]."
+    assert checked.unsupported == ()
+
+
+def test_a_claim_stitched_from_passage_words_is_removed_when_the_judge_says_no():
+    """Every word is in some passage; the claim is in none."""
+    invented = "The Transformers library is published under the GNU General Public License."
+    assert support(key_terms(invented), key_terms(HUGGING) | key_terms(GPL)) >= 0.5
+    checked = verify(f"{invented} [4]", ARTICLE, "", judge_from({}))
+    assert checked.unsupported == (invented,) and not checked.anything_supported
+
+
+def test_a_contradicted_premise_restated_as_a_claim_is_removed():
+    question = "Why did Google release PyTorch in 2015?"
+    draft = "Google released PyTorch in 2015 to help researchers [1]."
+    checked = verify(draft, ARTICLE, question, judge_from({}))
+    assert checked.text == "" and checked.unsupported
+
+
+def test_the_judge_is_not_asked_about_a_made_up_name_or_number():
+    judge = judge_from({})
+    assert verify("TensorFlow came out in 2031 [1].", ARTICLE, "", judge).unsupported
+    assert verify("TensorFlow was built in Canberra [1].", ARTICLE, "", judge).unsupported
+    assert judge.asked == []
+
+
+def test_a_difference_of_two_passage_numbers_counts_as_stated():
+    sentence = "TensorFlow came 8 years after Scikit-learn."
+    checked = verify(sentence, ARTICLE, "", judge_from({sentence: 0.8}))
+    assert checked.text == "TensorFlow came 8 years after Scikit-learn [1][2]."
+    assert "8" in derived_numbers({"2007", "2015"})
+
+
+def test_words_the_question_gives_count_as_given():
+    question = "In which year did Richard Stallman introduce the GNU General Public License?"
+    checked = verify("He did so in 1989 [1].", PASSAGES, question)
+    assert checked.text == "He did so in 1989 [1]." and checked.unsupported == ()
+
+
+def test_without_a_judge_the_lexical_check_decides():
+    assert verify("Google released TensorFlow in 2015 [1].", ARTICLE).unsupported == ()
+
+
+def test_talk_about_the_passages_is_cleaned_from_the_answer():
+    assert clean_source_talk("The passage [1] states that GitHub was founded in 2008.") == (
+        "GitHub was founded in 2008."
+    )
+    assert clean_source_talk("According to the passages, it was 1989.") == "It was 1989."
+    assert clean_source_talk("GitHub was founded in 2008, as mentioned in [1].") == (
+        "GitHub was founded in 2008."
+    )
+    checked = verify("GitHub was founded in 2008 [2]. This is mentioned in passages [2].", PASSAGES)
+    assert checked.text == "GitHub was founded in 2008 [2]."

@@ -1,0 +1,46 @@
+"""Claims and questions + the answer's prompt -> the answering model's yes/no judgement of them.
+
+Each judgement is one short question put after the same system message, question and passages
+as the answer's prompt, so llama.cpp reuses their KV cache and reads only the few new tokens. The
+answer is not generated: the probability of "Yes" against "No" as the next token is read, so a
+threshold can be set by measurement. Models that expose no token probabilities (some servers)
+give None, and the lexical check alone decides.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from chatbot.llm import LLM
+from chatbot.prompting import Prompt
+
+CLAIM_QUESTION = (
+    'Statement: "{claim}"\n\n'
+    "Is this statement true according to the passages above (one passage or several together)? "
+    "Answer Yes or No."
+)
+ANSWERED_QUESTION = 'Do the passages above answer this question: "{question}"? Answer Yes or No.'
+
+
+@dataclass
+class Judge:
+    """Yes/no judgements over one prompt's passages, by the model that answers from them."""
+
+    llm: LLM
+    prompt: Prompt
+    calls: int = 0  # judgements made, for the latency notes and benchmarks
+
+    def _ask(self, question: str) -> float | None:
+        yes_probability = getattr(self.llm, "yes_probability", None)
+        if yes_probability is None:
+            return None
+        self.calls += 1
+        return yes_probability(self.prompt.asking(question))
+
+    def claim(self, sentence: str) -> float | None:
+        """Probability that the passages state the sentence."""
+        return self._ask(CLAIM_QUESTION.format(claim=" ".join(sentence.split())))
+
+    def answered(self, question: str) -> float | None:
+        """Probability that the passages answer the question at all."""
+        return self._ask(ANSWERED_QUESTION.format(question=" ".join(question.split())))

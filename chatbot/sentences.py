@@ -1,0 +1,93 @@
+"""Text -> sentence spans, with citation markers kept on the sentence they close.
+
+Splitting is pysbd's rule-based segmenter (abbreviations such as "U.S.", decimals, quotes), so a
+marker is never put inside "U.S." and "$5.6 million" stays one sentence. The [n] marker syntax
+lives here too: every module that reads or writes markers takes it from this one.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+MARKER = re.compile(r"\[(\d{1,3})\]")
+MARKERS_WITH_SPACE = re.compile(r"\s*\[\d{1,3}\]")
+# "It was 1989. [1]." -> "It was 1989 [1]." so the marker stays with its sentence.
+_MARKERS_BETWEEN_STOPS = re.compile(r"([.!?])((?:\s*\[\d{1,3}\])+)(?:\s*[.!?])?")
+# "…applications., ," once markers are gone: separators before a stop, or after it at the end.
+_STRAY_SEPARATORS = re.compile(r"(?:\s*[,;])+(?=\s*[.!?]|\s*$)|(?<=[.!?])(?:\s*[,;])+")
+_SPACE_BEFORE_PUNCTUATION = re.compile(r"\s+([,;.!?])")
+_ENDS_IN_ABBREVIATION = re.compile(r"\b(?:[A-Za-z]\.){2,}$")
+# Markers (and the commas between them) left on their own: "[2], [3], [4]" after a full stop.
+_ONLY_MARKERS = re.compile(r"^[\s,;.]*(?:\[\d{1,3}\][\s,;]*)+[.!?]?\s*$")
+
+
+@functools.cache
+def _segmenter():
+    import pysbd
+
+    return pysbd.Segmenter(language="en", clean=False)
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence of text, whitespace trimmed; markers after a full stop
+    ("… 1989. [1]") belong to the sentence before them."""
+    spans: list[tuple[int, int]] = []
+    position = 0
+    for segment in _segmenter().segment(text):
+        piece = segment.strip()
+        if not piece:
+            continue
+        start = text.find(piece, position)
+        if start < 0:  # the segmenter changed the text: fall back to the rest as one sentence
+            break
+        end = start + len(piece)
+        position = end
+        if spans and _ONLY_MARKERS.match(piece):
+            spans[-1] = (spans[-1][0], end)
+        else:
+            spans.append((start, end))
+    if position < len(text.rstrip()):
+        rest = text[position:]
+        lead = len(rest) - len(rest.lstrip())
+        if rest.strip():
+            spans.append((position + lead, position + len(rest.rstrip())))
+    return spans
+
+
+def split_sentences(text: str) -> list[str]:
+    return [text[start:end] for start, end in sentence_spans(text)]
+
+
+def markers_before_stop(text: str) -> str:
+    """Markers written after a sentence's full stop are moved before it: "1989. [1]" -> "1989 [1]."."""
+    return _MARKERS_BETWEEN_STOPS.sub(lambda m: m.group(2) + m.group(1), text)
+
+
+def cited_numbers(text: str) -> list[int]:
+    """The passage numbers of the [n] markers in text, in order, each once."""
+    return list(dict.fromkeys(int(n) for n in MARKER.findall(text)))
+
+
+def without_markers(text: str) -> str:
+    """The text without [n] markers, and without the commas and spaces they leave behind."""
+    text = MARKERS_WITH_SPACE.sub("", text)
+    text = _STRAY_SEPARATORS.sub("", text)
+    return _SPACE_BEFORE_PUNCTUATION.sub(r"\1", text).rstrip(" ,;")
+
+
+def with_markers(sentence: str, numbers: list[int]) -> str:
+    """The sentence (without markers) with [n] markers placed before its closing punctuation."""
+    if not numbers:
+        return sentence
+    markers = "".join(f"[{n}]" for n in numbers)
+    stripped = sentence.rstrip()
+    tail = sentence[len(stripped) :]
+    closing = ""
+    while stripped and stripped[-1] in '.!?"”’)':
+        closing = stripped[-1] + closing
+        stripped = stripped[:-1]
+    # No full stop, or one that ends an abbreviation ("U.S."): markers go at the very end.
+    if not any(c in ".!?" for c in closing) or _ENDS_IN_ABBREVIATION.search(sentence.rstrip()):
+        return f"{stripped}{closing} {markers}{tail}"
+    return f"{stripped} {markers}{closing}{tail}"

@@ -1,0 +1,113 @@
+"""The model as a yes/no judge: prompts that share the answer's prefix, probabilities, and their use."""
+
+import re
+
+import pytest
+
+from chatbot.answering import Answerer
+from chatbot.chunking import ChunkingParams
+from chatbot.documents import load_corpus
+from chatbot.index import build_index, load_index
+from chatbot.judging import Judge
+from chatbot.llm import yes_share
+from chatbot.prompting import NOT_COVERED, build_prompt
+from chatbot.retrieval import Retriever
+from tests.conftest import EchoLLM
+from tests.test_verification import ARTICLE
+
+
+class JudgingLLM(EchoLLM):
+    """An echo model that also judges: "yes" for statements in `true`, "no" for the rest."""
+
+    def __init__(self, reply: str | None = None, true: tuple[str, ...] = (), answers: bool = True):
+        super().__init__(reply)
+        self.true = true
+        self.answers = answers  # whether the passages answer the question, in its judgement
+        self.judged: list[list[dict[str, str]]] = []
+
+    def yes_probability(self, messages) -> float:
+        self.judged.append([dict(m) for m in messages])
+        request = messages[-1]["content"]
+        statement = re.search(r'Statement: "(.*)"', request)
+        if statement:
+            return 0.9 if statement.group(1) in self.true else 0.1
+        assert "Do the passages above answer this question" in request
+        return 0.9 if self.answers else 0.1
+
+
+def test_yes_share_known_answers():
+    assert yes_share({"Yes": 0.6, "No": 0.2}) == pytest.approx(0.75)
+    assert yes_share({"yes": 0.1, "Yes": 0.1, "NO": 0.2}) == pytest.approx(0.5)
+    assert yes_share({"Maybe": 0.9}) is None
+
+
+def test_a_judgement_shares_the_answer_prompt_up_to_the_end_of_the_passages():
+    llm = JudgingLLM()
+    prompt = build_prompt("When did TensorFlow come out?", ARTICLE, [], llm.count_tokens, 2000)
+    judge = Judge(llm, prompt)
+    judge.claim("TensorFlow came out in 2015.")
+    asked = llm.judged[0]
+    assert asked[:-1] == prompt.messages[:-1]
+    answer_message, judge_message = prompt.messages[-1]["content"], asked[-1]["content"]
+    assert answer_message.startswith(prompt.context) and judge_message.startswith(prompt.context)
+    assert judge_message.endswith(
+        'Statement: "TensorFlow came out in 2015."\n\n'
+        "Is this statement true according to the passages above "
+        "(one passage or several together)? Answer Yes or No."
+    )
+    assert judge.calls == 1
+
+
+def test_a_model_without_probabilities_gives_no_judgement():
+    prompt = build_prompt("Q?", ARTICLE, [], EchoLLM().count_tokens, 2000)
+    assert Judge(EchoLLM(), prompt).claim("Anything.") is None
+
+
+@pytest.fixture
+def index_dir(config, embedder):
+    build_index(
+        load_corpus(config.corpus_dir), embedder, config.index_dir, ChunkingParams(200, 400)
+    )
+    return config.index_dir
+
+
+def answer_with(config, embedder, llm, question):
+    answerer = Answerer(Retriever(load_index(config.index_dir), embedder), llm, config)
+    return answerer.answer(question)
+
+
+def test_a_sentence_the_judge_rejects_is_removed_and_the_note_says_so(config, embedder, index_dir):
+    true = "Richard Stallman introduced the GNU General Public License in 1989."
+    false = "It is a permissive license."
+    llm = JudgingLLM(reply=f"{true} [1] {false} [1]", true=(true,))
+    answer = answer_with(config, embedder, llm, "Who introduced the GNU General Public License?")
+    assert answer.text.startswith("Richard Stallman introduced") and "permissive" not in answer.text
+    assert f"Removed from the answer because the sources do not say it: “{false}”" in answer.notes
+    assert len(llm.judged) == 3 and not answer.refused  # two sentences, then the whole answer
+
+
+def test_a_draft_whose_every_claim_the_judge_rejects_is_refused(config, embedder, index_dir):
+    llm = JudgingLLM(reply="The GNU General Public License is a permissive license [1].")
+    answer = answer_with(config, embedder, llm, "Is the GNU General Public License permissive?")
+    assert answer.refused and answer.text == NOT_COVERED
+
+
+def test_the_judge_can_be_switched_off(config, embedder, index_dir):
+    llm = JudgingLLM(reply="The GNU General Public License is a copyleft license [1].")
+    answer = answer_with(
+        config.replace(judge_claims=False), embedder, llm, "What kind of license is the GPL?"
+    )
+    assert llm.judged == [] and "copyleft license" in answer.text
+
+
+def test_true_statements_that_do_not_answer_the_question_become_a_refusal_that_shows_them(
+    config, embedder, index_dir
+):
+    true = "Richard Stallman introduced the GNU General Public License in 1989."
+    llm = JudgingLLM(reply=f"{true} [1]", true=(true,), answers=False)
+    answer = answer_with(
+        config, embedder, llm, "How many pages does the GNU General Public License have?"
+    )
+    assert answer.refused
+    assert answer.text.startswith(f"{NOT_COVERED} What they do say: Richard Stallman introduced")
+    assert answer.citations and answer.citations[0].n == 1

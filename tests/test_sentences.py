@@ -1,0 +1,70 @@
+"""Sentence splitting and marker placement on abbreviations, numbers and quotes."""
+
+import pytest
+
+from chatbot.sentences import (
+    cited_numbers,
+    markers_before_stop,
+    sentence_spans,
+    split_sentences,
+    with_markers,
+    without_markers,
+)
+
+
+@pytest.mark.parametrize(
+    "text, sentences",
+    [
+        (
+            "Copyright was set by the 1980 U.S. Computer Software Copyright Act [1]. GitHub came in 2008 [2].",
+            [
+                "Copyright was set by the 1980 U.S. Computer Software Copyright Act [1].",
+                "GitHub came in 2008 [2].",
+            ],
+        ),
+        (
+            "R1 cost only $5.6 million [1]. It charges 1–4 RMB [2].",
+            ["R1 cost only $5.6 million [1].", "It charges 1–4 RMB [2]."],
+        ),
+        (
+            "Version 2.0 of the license, e.g. Apache's, applies.",
+            ["Version 2.0 of the license, e.g. Apache's, applies."],
+        ),
+        (
+            'He called it "free software." Then he left [1].',
+            ['He called it "free software."', "Then he left [1]."],
+        ),
+        (
+            "Dr. Stallman spoke at MIT. It was 1989 [3].",
+            ["Dr. Stallman spoke at MIT.", "It was 1989 [3]."],
+        ),
+        ("No full stop at the end [2]", ["No full stop at the end [2]"]),
+    ],
+)
+def test_sentences_known_answers(text, sentences):
+    assert split_sentences(text) == sentences
+
+
+def test_spans_are_exact_offsets_into_the_text():
+    text = "  First one [1].   Second, with U.S. law.\nThird?"
+    spans = sentence_spans(text)
+    assert [text[a:b] for a, b in spans] == ["First one [1].", "Second, with U.S. law.", "Third?"]
+
+
+def test_markers_after_a_full_stop_move_before_it():
+    assert markers_before_stop("It was 1989. [2] Then more.") == "It was 1989 [2]. Then more."
+    assert markers_before_stop("It was 1989. [1].") == "It was 1989 [1]."
+    assert split_sentences(markers_before_stop("It was 1989. [1][2]")) == ["It was 1989 [1][2]."]
+
+
+def test_markers_are_placed_before_the_closing_stop_and_quote():
+    assert with_markers("It was 1989.", [1, 2]) == "It was 1989 [1][2]."
+    assert with_markers('He said "it is free."', [3]) == 'He said "it is free [3]."'
+    assert with_markers("It was passed in the U.S.", [1]) == "It was passed in the U.S. [1]"
+    assert with_markers("No stop", [1]) == "No stop [1]"
+    assert with_markers("Unchanged.", []) == "Unchanged."
+
+
+def test_marker_numbers_and_removal():
+    assert cited_numbers("A [2]. B [1][2]. C [10].") == [2, 1, 10]
+    assert without_markers("A [2]. B [1][2].") == "A. B."
