@@ -20,6 +20,15 @@ from chatbot.sentences import MARKER, cited_numbers
 from chatbot.verification import Verification, verify
 
 _PARTIAL_MARKER = re.compile(r"\[\d{0,3}$")
+_ASKS_FOR_A_NUMBER = re.compile(
+    r"^\s*when\b|\b(?:what|which) year\b|\bhow (?:many|much)\b", re.IGNORECASE
+)
+_NUMBER = re.compile(
+    r"(?<!\[)\b\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+    r"(?:twen|thir|for|fif|six|seven|eigh|nine)ty|hundreds?|thousands?|millions?|billions?|"
+    r"decades?|dozens?)\b",
+    re.IGNORECASE,
+)
 PROMPT_MARGIN = 32  # tokens kept free for the chat template's own markup
 # Below this probability (the model's own yes/no judgement, chatbot.judging) the passages are taken
 # not to answer the question, whatever the draft says; chosen on the dev sets (docs/evaluation.md).
@@ -37,6 +46,9 @@ _REFUSAL_HINTS = (
     "doesn't mention",
     "not specified",
     "does not specify",
+    "does not state",
+    "doesn't state",
+    "not explicitly",
     "doesn't specify",
     "no information",
 )
@@ -184,6 +196,11 @@ def retrieval_query(question: str, history: list[dict[str, str]]) -> str:
     return f"{previous[-1]} {question}" if previous else question
 
 
+def asks_for_a_number(question: str) -> bool:
+    """When…? In which year…? How many…? How much…?: an answer must hold a number."""
+    return bool(_ASKS_FOR_A_NUMBER.search(question))
+
+
 def looks_like_refusal(text: str) -> bool:
     lowered = text.lower().replace("’", "'")
     return any(hint in lowered for hint in _REFUSAL_HINTS)
@@ -299,6 +316,9 @@ class Answerer:
             )
             return NOT_COVERED, True, checked
         notes.extend(_verification_notes(checked))
+        if asks_for_a_number(question) and not _NUMBER.search(checked.text):
+            notes.append("The question asks for a date or number, and the answer gives none.")
+            return f"{NOT_COVERED} What they do say: {checked.text}", True, checked
         answered = judge.answered(question) if judge and checked.sentences else None
         if answered is not None and answered < ANSWERED_THRESHOLD:
             notes.append("The passages were judged not to answer the question itself.")

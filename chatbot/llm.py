@@ -110,9 +110,10 @@ class RemoteLLM:
             response.raise_for_status()
             choice = (response.json().get("choices") or [{}])[0]
             first = ((choice.get("logprobs") or {}).get("content") or [{}])[0]
-            top = {
-                t["token"].strip(): math.exp(t["logprob"]) for t in first.get("top_logprobs", [])
-            }
+            top: dict[str, float] = {}
+            for candidate in first.get("top_logprobs", []):  # "Yes" and " Yes" count as one word
+                word = candidate["token"].strip()
+                top[word] = top.get(word, 0.0) + math.exp(candidate["logprob"])
         except (httpx.HTTPError, ValueError, KeyError, TypeError, AttributeError):
             return None
         return yes_share(top)

@@ -153,7 +153,9 @@ _STOP_WORDS = frozenset(
     ]
 )
 _POSSESSIVE = re.compile(r"['’]s$")
-_WORD = re.compile(r"\d+(?:[.,]\d+)*|[A-Za-z][A-Za-z'’-]*")
+_DIGIT = re.compile(r"\d")
+# A word may carry digits after its first letter ("GPT-4", "R1"): a name, not a number.
+_WORD = re.compile(r"\d+(?:[.,]\d+)*|[A-Za-z](?:[A-Za-z0-9'’]|-(?=[A-Za-z0-9]))*")
 # Talk about the prompt's passages, which the reader never sees: "The passage [1] states that …".
 _SOURCE_LEAD = re.compile(
     r"^(?:(?:according to|as (?:stated|mentioned|noted|described) in|based on|in) "
@@ -216,7 +218,11 @@ def name_terms(text: str) -> set[str]:
     'Canberra', which a passage must hold for the sentence to rest on it. Acronyms are left out:
     'GPL' stands for words the passage spells out."""
     words = _WORD.findall(text)[1:]
-    names = {w.lower()[:6] for w in words if w[:1].isupper() and not w.isupper()}
+    names = {
+        _POSSESSIVE.sub("", w.lower())[:6]
+        for w in words
+        if (w[:1].isupper() and not w.isupper()) or (w[:1].isalpha() and _DIGIT.search(w))
+    }
     return names & key_terms(text)
 
 
@@ -274,9 +280,8 @@ def supporting_span(terms: set[str], passage: Passage) -> tuple[int, int]:
 @dataclass(frozen=True)
 class _Lexical:
     single: list[float]  # support of each passage alone
-    pair: tuple[
-        float, tuple[int, ...]
-    ]  # best support of one or two passages together, their indexes
+    joint: float  # best support of one passage or two together
+    joint_passages: tuple[int, ...]  # their indexes
     vetoed: bool  # a name or number no passage holds, or a claim no passage makes about its subject
 
 
@@ -291,15 +296,19 @@ def _windows(passages: list[Passage]) -> list[set[str]]:
 
 
 def _detached(
-    terms: set[str], asked: set[str], subjects: set[str], windows: list[set[str]]
+    terms: set[str], asked: set[str], names: set[str], subjects: set[str], windows: list[set[str]]
 ) -> bool:
     """True when what the sentence adds to the question is never said near the question's subject:
-    "EleutherAI was founded in 2015" where 2015 is another organisation's founding year."""
+    "EleutherAI was founded in 2015" where 2015 is another organisation's founding year.
+
+    A name the sentence brings in that is said near the subject counts as near it too, so a claim
+    may reach its subject through one link ("GPT-4 … OpenAI", "OpenAI … founded in 2015")."""
     anchors = subjects & terms
     added = terms - asked
     if not anchors or not added:
         return False
-    near = [w for w in windows if anchors & w]
+    linked = {n for n in names - anchors if any(n in w and anchors & w for w in windows)}
+    near = [w for w in windows if (anchors | linked) & w]
     return not any(support(added, w) >= SUPPORTED for w in near)
 
 
@@ -312,21 +321,39 @@ def _lexical(
     windows: list[set[str]],
 ) -> _Lexical:
     everything = set().union(*passage_terms) if passage_terms else set()
-    derived = derived_numbers(everything)
+    # A difference of two passage numbers is explained only as a count of years ("8 years").
+    derived = derived_numbers(everything) if any(t.startswith("year") for t in terms) else set()
     invented = {n for n in names - asked if not any(n in t for t in passage_terms)}
     numbers = {t for t in terms if _is_number(t)}
     unexplained = numbers - everything - derived - asked
     windows = [w | derived for w in windows]
-    vetoed = bool(invented or unexplained) or _detached(terms, asked, subjects, windows)
+    vetoed = bool(invented or unexplained) or _detached(terms, asked, names, subjects, windows)
     # Words the question gives count as given; a sentence made only of them is judged whole.
     checked = (terms - asked) or terms
     single = [support(checked, t | derived) for t in passage_terms]
-    best = (max(single), (single.index(max(single)),)) if single else (0.0, ())
+    joint, joint_passages = (max(single), (single.index(max(single)),)) if single else (0.0, ())
     for a, b in itertools.combinations(range(len(passage_terms)), 2):
         together = support(checked, passage_terms[a] | passage_terms[b] | derived)
-        if together > best[0] + 1e-9:
-            best = (together, (a, b))
-    return _Lexical(single, best, vetoed)
+        if together > joint + 1e-9:
+            joint, joint_passages = together, (a, b)
+    return _Lexical(single, joint, joint_passages, vetoed)
+
+
+def _citations(cited: list[int], lexical: _Lexical) -> list[int]:
+    """Passage numbers a supported sentence cites: those it cited that hold it, else the passage
+    (or the two) holding most of it, else what it cited that shares anything with it."""
+    kept = [n for n in cited if lexical.single[n - 1] >= SUPPORTED]
+    if kept or not lexical.single:
+        return kept
+    best = max(range(len(lexical.single)), key=lexical.single.__getitem__)
+    if lexical.single[best] >= SUPPORTED:
+        return [best + 1]
+    if lexical.joint >= SUPPORTED:
+        return sorted(i + 1 for i in lexical.joint_passages)
+    # The judge found it stated in words the key terms miss: keep the model's own choice.
+    return [n for n in cited if lexical.single[n - 1] > 0] or (
+        [best + 1] if lexical.single[best] > 0 else []
+    )
 
 
 def question_subjects(question: str) -> set[str]:
@@ -379,34 +406,26 @@ def verify(
         elif probability is not None:
             supported = probability >= CLAIM_THRESHOLD
         else:
-            supported = lexical.pair[0] >= SUPPORTED
+            supported = lexical.joint >= SUPPORTED
+        cited = list(dict.fromkeys(cited))
+        kept = _citations(cited, lexical) if supported else []
+        removed = len(set(cited) - set(kept))
+        new = len(set(kept) - set(cited))
+        moved = min(removed, new)
+        reattributed, dropped, added = (
+            reattributed + moved,
+            dropped + removed - moved,
+            added + new - moved,
+        )
         if not supported:
-            dropped += len(set(cited))
-            checks.append(SentenceCheck(plain, (), lexical.pair[0], probability, False))
+            checks.append(SentenceCheck(plain, (), lexical.joint, probability, False))
             continue
-        kept = [n for n in dict.fromkeys(cited) if lexical.single[n - 1] >= SUPPORTED]
-        dropped += len(set(cited)) - len(kept)
-        if not kept:
-            best = max(range(len(passages)), key=lexical.single.__getitem__)
-            if lexical.single[best] >= SUPPORTED:
-                kept = [best + 1]
-            elif lexical.pair[0] >= SUPPORTED:
-                kept = sorted(i + 1 for i in lexical.pair[1])
-            else:  # the judge found it stated, in words the terms miss: keep the model's own
-                kept = [n for n in dict.fromkeys(cited) if lexical.single[n - 1] > 0] or (
-                    [best + 1] if lexical.single[best] > 0 else []
-                )
-            if cited and kept:
-                reattributed += 1
-                dropped -= min(1, len(set(cited)))
-            elif kept:
-                added += 1
         for n in kept:
             score = lexical.single[n - 1]
             if score >= best_support.get(n, -1.0):
                 best_support[n] = score
                 spans[n] = supporting_span(terms, passages[n - 1])
-        checks.append(SentenceCheck(plain, tuple(kept), lexical.pair[0], probability, True))
+        checks.append(SentenceCheck(plain, tuple(kept), lexical.joint, probability, True))
         pieces.append(gap + with_markers(plain, kept))
     return Verification(
         text="".join(pieces).strip(),

@@ -1,6 +1,12 @@
 import pytest
 
-from chatbot.answering import Answerer, CitationFilter, retrieval_query, validate_history
+from chatbot.answering import (
+    Answerer,
+    CitationFilter,
+    asks_for_a_number,
+    retrieval_query,
+    validate_history,
+)
 from chatbot.chunking import ChunkingParams
 from chatbot.documents import load_corpus
 from chatbot.errors import QuestionError
@@ -180,3 +186,55 @@ def test_a_refusal_from_the_model_carries_no_verification_notes(answerer, echo_l
     echo_llm.reply = "The documents do not cover this."
     _, answer = run(answerer, "How many stars does the GitHub license repository have?")
     assert answer.refused and answer.notes == ()
+
+
+def test_a_follow_up_is_rewritten_by_the_model_to_stand_alone(answerer, echo_llm):
+    """The rewrite is searched and answered; the user's wording stays the Answer's question."""
+    history = [
+        {"role": "user", "content": "Who introduced the GNU General Public License?"},
+        {"role": "assistant", "content": "Richard Stallman [1]."},
+    ]
+    replies = iter(["When was GitHub founded?", "GitHub was founded in 2008 [1]."])
+    echo_llm.reply_to = lambda messages: next(replies)
+    _, answer = run(answerer, "And when was that platform founded?", history)
+    rewrite_request = echo_llm.calls[0][-1]["content"]
+    assert "Last question: And when was that platform founded?" in rewrite_request
+    assert "Question: When was GitHub founded?" in echo_llm.calls[1][-1]["content"]
+    assert "GitHub was founded in 2008" in answer.passages[0].chunk.text
+    assert answer.question == "And when was that platform founded?"
+
+
+def test_a_rewrite_that_is_not_a_question_is_ignored(answerer, echo_llm):
+    history = [
+        {"role": "user", "content": "Who introduced the GNU General Public License?"},
+        {"role": "assistant", "content": "Richard Stallman [1]."},
+    ]
+    replies = iter(["Sure! Here is the rewritten question", "Richard Stallman in 1989 [1]."])
+    echo_llm.reply_to = lambda messages: next(replies)
+    run(answerer, "In which year?", history)
+    assert "Question: In which year?" in echo_llm.calls[1][-1]["content"]
+
+
+@pytest.mark.parametrize(
+    "question, asks",
+    [
+        ("When was GitHub founded?", True),
+        ("In which year was the GPL introduced?", True),
+        ("How many years separate them?", True),
+        ("How much did it cost?", True),
+        ("Who founded DeepSeek?", False),
+        ("Over roughly how long a period?", False),
+    ],
+)
+def test_questions_that_ask_for_a_number(question, asks):
+    assert asks_for_a_number(question) is asks
+
+
+def test_an_answer_without_the_number_the_question_asks_for_is_a_refusal(answerer, echo_llm):
+    echo_llm.reply = "GitHub hosts code [1]."
+    _, answer = run(answerer, "In which year was GitHub founded?")
+    assert answer.refused
+    assert answer.text == f"{NOT_COVERED} What they do say: GitHub hosts code [1]."
+    assert "The question asks for a date or number, and the answer gives none." in answer.notes
+    echo_llm.reply = "GitHub was founded in 2008 [1]."
+    assert not run(answerer, "In which year was GitHub founded?")[1].refused

@@ -44,6 +44,20 @@ def test_ask_streams_the_answer_then_the_sources(cli_env, fake_models, capsys):
     assert "Richard Stallman in 1989" in sources
 
 
+def test_ask_prints_the_checked_answer_when_the_check_changed_the_draft(
+    cli_env, fake_models, capsys
+):
+    _, llm = fake_models
+    llm.reply = "Richard Stallman introduced it in 1989 [1]. He lives in Canberra [1]."
+    assert main(["ask", "Who introduced the GNU General Public License, and when?"]) == 0
+    captured = capsys.readouterr()
+    assert captured.out.startswith(llm.reply)  # the draft, as it streamed
+    checked = captured.out.split("Checked against the sources, the answer is:\n")[1]
+    assert checked.startswith("Richard Stallman introduced it in 1989 [1].\n")
+    assert "Canberra" not in checked.split("Sources:")[0]
+    assert "Removed from the answer because the sources do not say it" in captured.err
+
+
 def test_ask_builds_a_missing_index_first(cli_env, fake_models, capsys):
     assert not cli_env.index_dir.exists()
     assert main(["ask", "When was GitHub founded?"]) == 0

@@ -20,3 +20,14 @@ def test_committed_index_loads_and_its_checksums_match():
     index = load_index(Config().index_dir)
     assert index.vectors.ntotal == len(index.chunks) > 0
     assert index.manifest["embedding"]["dimension"] == 384
+
+
+def test_the_committed_index_holds_the_article_and_its_picture_captions():
+    index = load_index(Config().index_dir)
+    article = next(d for d in index.documents.values() if d.source == "open-source-ecosystem.md")
+    assert article.title.startswith("III. The Open-Source Ecosystem")
+    texts = [c.text for c in index.chunks if c.doc_id == article.id]
+    assert any(
+        "In 1989, Richard Stallman introduced the GNU General Public License" in t for t in texts
+    )
+    assert any("Richard Stallman delivering a speech at MIT" in t for t in texts)

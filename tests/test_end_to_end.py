@@ -134,30 +134,40 @@ def test_the_default_model_answers_from_the_right_passage(default_bot, question,
     assert not answer.refused
 
 
-def _dev_items_the_corpus_covers() -> list[dict]:
+# Measured with the default model: see docs/evaluation.md; one below it tolerates a borderline item.
+MIN_RIGHT_OF_HARD_KINDS = 5
+HARD_KINDS = ("multi_hop", "unanswerable", "false_premise", "conversational")
+
+
+def _dev_items_of_the_hard_kinds(per_kind: int = 2) -> list[dict]:
+    """The first `per_kind` items of each hard kind in the article's dev set."""
     if not DEV_SET.is_file():
         return []
-    corpus_text = "\n".join(
-        p.read_text(encoding="utf-8") for p in sorted((PROJECT / "corpus").rglob("*.*"))
-    )
-    items = [
-        json.loads(line)
-        for line in DEV_SET.read_text(encoding="utf-8").splitlines()
-        if line.strip()
+    items = [json.loads(line) for line in DEV_SET.read_text(encoding="utf-8").splitlines() if line]
+    return [
+        item for kind in HARD_KINDS for item in [i for i in items if i["kind"] == kind][:per_kind]
     ]
-    covered = [
-        i
-        for i in items
-        if i["answerable"] and i["gold_quotes"] and all(q in corpus_text for q in i["gold_quotes"])
-    ]
-    return covered[:3]
 
 
-@pytest.mark.parametrize("item", _dev_items_the_corpus_covers(), ids=lambda i: i["id"])
-def test_dev_questions_with_the_default_model(default_bot, item):
-    answer = default_bot.answer(item["question"], item.get("history"))
-    assert any(q in p.chunk.text for q in item["gold_quotes"] for p in answer.passages)
-    assert has_keywords(answer.text, item["answer_keywords"]), answer.text
+def _outcome_is_right(item: dict, answer) -> bool:
+    """Unanswerable: refused. Otherwise: answered, with the item's keywords."""
+    if not item["answerable"]:
+        return answer.refused
+    return not answer.refused and has_keywords(answer.text, item["answer_keywords"])
+
+
+def test_dev_questions_of_the_hard_kinds_with_the_default_model(default_bot):
+    items = _dev_items_of_the_hard_kinds()
+    if not items:
+        pytest.skip(f"no dev set at {DEV_SET}")
+    outcomes = {}
+    for item in items:
+        answer = default_bot.answer(item["question"], item.get("history"))
+        outcomes[item["id"]] = (_outcome_is_right(item, answer), answer.text)
+        if item["answerable"] and item["kind"] != "false_premise":
+            assert any(q in p.chunk.text for q in item["gold_quotes"] for p in answer.passages)
+    right = sum(ok for ok, _ in outcomes.values())
+    assert right >= MIN_RIGHT_OF_HARD_KINDS, outcomes
 
 
 def test_hostile_documents_do_not_take_over_the_default_model(tmp_path, real_embedder, default_llm):

@@ -36,10 +36,10 @@ def test_the_instructions_are_a_fixed_prefix_so_their_kv_cache_is_reused():
 def test_passages_that_do_not_fit_are_cut_then_dropped():
     long = " ".join(["word"] * 300)
     prompt = build_prompt(
-        "Q?", [passage(0, long), passage(1, long), passage(2, long)], [], count, 500
+        "Q?", [passage(0, long), passage(1, long), passage(2, long)], [], count, 560
     )
     assert len(prompt.passages) == 2
-    assert prompt.tokens <= 500
+    assert prompt.tokens <= 560
     assert prompt.messages[-1]["content"].count("word") < 600
     assert "…" in prompt.messages[-1]["content"]
 

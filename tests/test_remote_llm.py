@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import socket
 import subprocess
 import sys
@@ -35,6 +36,16 @@ class FakeOpenAI(BaseHTTPRequestHandler):
     def do_POST(self):
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         FakeOpenAI.requests.append(body)
+        if body.get("logprobs"):  # a yes/no judgement: the first token's top log-probabilities
+            top = [("Yes", 0.4), (" Yes", 0.2), ("No", 0.2), ("Maybe", 0.2)]
+            logprobs = [{"token": t, "logprob": math.log(p)} for t, p in top]
+            choice = {"logprobs": {"content": [{"token": "Yes", "top_logprobs": logprobs}]}}
+            reply = json.dumps({"choices": [choice]}).encode()
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(reply)))
+            self.end_headers()
+            self.wfile.write(reply)
+            return
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream")
         self.end_headers()
@@ -53,6 +64,19 @@ def fake_server():
     FakeOpenAI.requests = []
     yield f"http://127.0.0.1:{server.server_address[1]}/v1"
     server.shutdown()
+
+
+def test_a_yes_no_judgement_is_read_from_the_servers_log_probabilities(fake_server):
+    judged = RemoteLLM(fake_server).yes_probability([{"role": "user", "content": "True?"}])
+    assert judged == pytest.approx(0.75)
+    assert FakeOpenAI.requests[-1]["max_tokens"] == 1 and FakeOpenAI.requests[-1]["logprobs"]
+
+
+def test_a_server_without_log_probabilities_gives_no_judgement():
+    with socket.socket() as s:  # nothing listens there: the check by words decides alone
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    assert RemoteLLM(f"http://127.0.0.1:{port}/v1").yes_probability([]) is None
 
 
 def test_pieces_stream_from_the_server(fake_server):

@@ -193,3 +193,27 @@ def test_talk_about_the_passages_is_cleaned_from_the_answer():
     )
     checked = verify("GitHub was founded in 2008 [2]. This is mentioned in passages [2].", PASSAGES)
     assert checked.text == "GitHub was founded in 2008 [2]."
+
+
+OPENAI = (
+    "OpenAI is the most notable example. Founded in 2015 with a mission to democratize AI, "
+    "OpenAI released open tools. By 2023, GPT-4 became fully closed-source."
+)
+ELEUTHER = "Community groups such as EleutherAI trained large open models through crowdsourcing."
+
+
+def test_a_figure_from_another_subjects_sentence_is_not_attached_to_the_question_subject():
+    """Every word is in the passages, but 2015 is said of OpenAI, never near EleutherAI."""
+    passages = [passage(0, OPENAI), passage(1, ELEUTHER)]
+    checked = verify(
+        "EleutherAI was founded in 2015 [2].", passages, "When was EleutherAI founded?"
+    )
+    assert checked.unsupported and not checked.anything_supported
+
+
+def test_a_claim_may_reach_the_question_subject_through_one_linked_name():
+    """GPT-4 -> OpenAI -> founded in 2015: the question names OpenAI by another fact about it."""
+    passages = [passage(0, OPENAI), passage(1, ELEUTHER)]
+    question = "In which year was the company whose GPT-4 became closed-source founded?"
+    checked = verify("The company behind GPT-4 is OpenAI, founded in 2015 [1].", passages, question)
+    assert checked.unsupported == () and checked.text.endswith("[1].")
