@@ -16,8 +16,15 @@ from chatbot.judging import Judge
 from chatbot.llm import LLM
 from chatbot.prompting import NOT_COVERED, Prompt, build_prompt, rewrite_prompt
 from chatbot.retrieval import Passage, Retriever
-from chatbot.sentences import MARKER, cited_numbers
-from chatbot.verification import Verification, verify
+from chatbot.sentences import MARKER, cited_numbers, split_sentences
+from chatbot.verification import (
+    Doubt,
+    Verification,
+    correction,
+    premise_doubts,
+    restates,
+    verify,
+)
 
 _PARTIAL_MARKER = re.compile(r"\[\d{0,3}$")
 _ASKS_FOR_A_NUMBER = re.compile(
@@ -239,8 +246,19 @@ class Answerer:
         max_tokens = max_tokens or self.config.max_answer_tokens
         temperature = self.config.temperature if temperature is None else temperature
         budget = self.config.n_ctx - max_tokens - PROMPT_MARGIN
+        doubts = (
+            premise_doubts(standalone, found, pairs=not asks_for_a_number(standalone))
+            if self.config.verify_citations
+            else []
+        )
         prompt = build_prompt(
-            standalone, found, turns, self.llm.count_tokens, budget, self.config.max_history_turns
+            standalone,
+            found,
+            turns,
+            self.llm.count_tokens,
+            budget,
+            self.config.max_history_turns,
+            [d.text for d in doubts],
         )
         markers = CitationFilter(len(prompt.passages))
         parts: list[str] = []
@@ -266,7 +284,7 @@ class Answerer:
         refused = looks_like_refusal(text) and not markers.cited
         checked = None
         if self.config.verify_citations and not refused:  # a refusal has nothing to check
-            text, refused, checked = self._check(standalone, asked, text, prompt, notes)
+            text, refused, checked = self._check(standalone, asked, text, prompt, doubts, notes)
         numbers = cited_numbers(text)
         citations = tuple(
             Citation(
@@ -300,14 +318,26 @@ class Answerer:
         return rewritten if plausible else question
 
     def _check(
-        self, question: str, asked: str, draft: str, prompt: Prompt, notes: list[str]
+        self,
+        question: str,
+        asked: str,
+        draft: str,
+        prompt: Prompt,
+        doubts: list[Doubt],
+        notes: list[str],
     ) -> tuple[str, bool, Verification]:
         """The draft checked sentence by sentence, then as a whole: (text, refused, verification).
 
-        Evidence, not the model's confidence, decides: a draft none of whose sentences the passages
-        state is withheld, and so is one that states only things that do not answer the question
-        (then what the passages do say follows the refusal).
+        Evidence, not the model's confidence, decides: a draft that repeats what the question wrongly
+        assumes is replaced by what the passages say instead; a draft none of whose sentences the
+        passages state is withheld, and so is one that states only things that do not answer the
+        question (then what the passages do say follows the refusal).
         """
+        if doubts and any(restates(s, doubts) for s in split_sentences(draft)):
+            # The draft repeats what the question wrongly assumes: say what the documents say.
+            notes.append(f"The model's draft accepted the question's assumption: {draft}")
+            fixed = correction(doubts, prompt.passages, question)
+            return fixed.text, False, fixed
         judge = Judge(self.llm, prompt) if self.config.judge_claims else None
         checked = verify(draft, prompt.passages, asked, judge.claim if judge else None)
         if checked.sentences and not checked.anything_supported:

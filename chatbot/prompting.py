@@ -44,6 +44,9 @@ REWRITE_INSTRUCTIONS = (
     "Reply with the rewritten question only."
 )
 
+# Said after the passages when the question takes for granted something no passage says.
+CORRECTION = "If the question assumes something the passages contradict, say what they say instead."
+
 # Chat-template control tokens (ChatML, Llama, Gemma, SmolLM …). Text is rendered into the template
 # and tokenised with special tokens recognised, so a document holding "<|im_start|>system" could
 # otherwise open a turn of its own.
@@ -86,9 +89,13 @@ def _context(question: str, blocks: list[str]) -> str:
     return f"Question: {question}\n\nPassages:\n\n{passages}"
 
 
-def _user_message(question: str, blocks: list[str]) -> str:
-    """The question before the passages and again after them, then the reminder."""
-    return f"{_context(question, blocks)}\n\nQuestion: {question}\n\n{REMINDER}"
+def _user_message(question: str, blocks: list[str], doubts: Sequence[str] = ()) -> str:
+    """The question before the passages and again after them, then the reminder, with what the
+    question takes for granted that the passages do not say."""
+    reminder = REMINDER
+    if doubts:
+        reminder += f" Careful: {'; '.join(doubts)}. {CORRECTION}"
+    return f"{_context(question, blocks)}\n\nQuestion: {question}\n\n{reminder}"
 
 
 def _shrink_to_fit(
@@ -115,18 +122,20 @@ def build_prompt(
     count_tokens: Callable[[str], int],
     budget: int,
     max_turns: int = 6,
+    doubts: Sequence[str] = (),
 ) -> Prompt:
     """Chat messages holding as many passages, best first, as fit in `budget` tokens.
 
     At most `max_turns` earlier messages are kept, and fewer when they would take more than half
-    the budget. The last passage that does not fit whole is cut at a word boundary.
+    the budget. The last passage that does not fit whole is cut at a word boundary. `doubts` (what
+    the question assumes that no passage says) are pointed out after the passages.
     """
     question = neutralise(question)
     turns = [{"role": t["role"], "content": neutralise(t["content"])} for t in history]
     turns = turns[-max_turns:] if max_turns else []
     if turns and turns[0]["role"] == "assistant":
         turns = turns[1:]
-    fixed = count_tokens(SYSTEM_PROMPT) + count_tokens(_user_message(question, [])) + 16
+    fixed = count_tokens(SYSTEM_PROMPT) + count_tokens(_user_message(question, [], doubts)) + 16
     history_tokens = [count_tokens(t["content"]) + 4 for t in turns]
     while turns and fixed + sum(history_tokens) > budget // 2:
         turns, history_tokens = turns[2:], history_tokens[2:]
@@ -158,7 +167,7 @@ def build_prompt(
             f"{len(passages) - len(kept)} retrieved passage(s) did not fit the model's context."
         )
     messages = [{"role": "system", "content": SYSTEM_PROMPT}, *turns]
-    messages.append({"role": "user", "content": _user_message(question, blocks)})
+    messages.append({"role": "user", "content": _user_message(question, blocks, doubts)})
     return Prompt(
         messages=messages,
         passages=kept,

@@ -356,6 +356,106 @@ def _citations(cited: list[int], lexical: _Lexical) -> list[int]:
     )
 
 
+def _is_name(word: str) -> bool:
+    return (word[:1].isupper() and not word.isupper()) or (
+        word[:1].isalpha() and bool(_DIGIT.search(word))
+    )
+
+
+def _names_in_order(text: str) -> list[str]:
+    """Names as written, adjacent capitalised words joined ("Richard Stallman", "Hugging Face")."""
+    names: list[str] = []
+    previous_end = -2
+    for match in _WORD.finditer(text):
+        word = _POSSESSIVE.sub("", match.group(0))
+        if match.start() == 0 or not _is_name(word) or not key_terms(word):
+            continue
+        if names and text[previous_end : match.start()] == " ":
+            names[-1] += " " + word
+        else:
+            names.append(word)
+        previous_end = match.end()
+    return names
+
+
+@dataclass(frozen=True)
+class Doubt:
+    """Something a question takes for granted that no passage sentence says."""
+
+    text: str  # for people: "the passages never mention 1995"
+    terms: frozenset[str]  # key terms a sentence restating the assumption holds together
+    topics: tuple[frozenset[str], ...]  # what to quote the passages on instead
+
+
+def premise_doubts(question: str, passages: list[Passage], pairs: bool = True) -> list[Doubt]:
+    """What the question takes for granted that no passage sentence says: a number no passage
+    holds, or (with pairs) two names no passage sentence puts together ("Why did Google release
+    PyTorch?"). A question comparing two things ("How many years between A and B?") names them
+    apart by nature: ask without pairs."""
+    sentences = [
+        key_terms(p.chunk.text[a:b]) for p in passages for a, b in sentence_spans(p.chunk.text)
+    ]
+    everything = set().union(*sentences) if sentences else set()
+    asked = key_terms(question)
+    doubts = [
+        Doubt(f"the passages never mention {term}", frozenset({term}), (frozenset(asked - {term}),))
+        for term in sorted(asked)
+        if _is_number(term) and term not in everything
+    ]
+    for a, b in itertools.combinations(_names_in_order(question) if pairs else [], 2):
+        terms_a, terms_b = key_terms(a), key_terms(b)
+        both = terms_a | terms_b
+        # Two names the passages hold, each somewhere, but never together.
+        if both <= everything and not any(both <= s for s in sentences):
+            text = f"the passages never name {a} and {b} in the same sentence"
+            doubts.append(Doubt(text, frozenset(both), (frozenset(terms_a), frozenset(terms_b))))
+    return doubts
+
+
+def restates(sentence: str, doubts: list[Doubt]) -> bool:
+    """Whether the sentence repeats an assumption the doubts are about."""
+    terms = key_terms(sentence)
+    return any(doubt.terms <= terms for doubt in doubts)
+
+
+def correction(doubts: list[Doubt], passages: list[Passage], question: str) -> Verification:
+    """What the passages say instead of the question's assumption: for each topic of each doubt,
+    the passage sentence that says most about it and the question, quoted and cited."""
+    asked = key_terms(question)
+    quoted: list[tuple[int, int, int]] = []  # passage number, start, end in the chunk
+    for topic in (t for doubt in doubts for t in doubt.topics):
+        best, best_score = None, 0.0
+        for n, passage in enumerate(passages, start=1):
+            text = passage.chunk.text
+            for a, b in sentence_spans(text):
+                terms = key_terms(text[a:b])
+                if not topic & terms:
+                    continue
+                score = len(topic & terms) + 0.1 * len(asked & terms)
+                if score > best_score:
+                    best, best_score = (n, a, b), score
+        if best and best not in quoted:
+            quoted.append(best)
+    said = " ".join(
+        with_markers(passages[n - 1].chunk.text[a:b].strip(), [n]) for n, a, b in quoted
+    )
+    lead = (
+        f"The question assumes what the documents do not say ({'; '.join(d.text for d in doubts)})."
+    )
+    spans = {}
+    for n, a, b in quoted:
+        spans.setdefault(n, (passages[n - 1].chunk.start + a, passages[n - 1].chunk.start + b))
+    return Verification(
+        text=f"{lead} What they say: {said}" if said else lead,
+        sentences=(),
+        support={n: 1.0 for n in spans},
+        spans=spans,
+        reattributed=0,
+        dropped=0,
+        added=0,
+    )
+
+
 def question_subjects(question: str) -> set[str]:
     """Key terms of the names in the question (its capitalised words after the first, acronyms
     aside): what an answer's claim must be said about."""

@@ -1,5 +1,5 @@
 from chatbot.chunking import Chunk
-from chatbot.prompting import INSTRUCTIONS, REMINDER, SYSTEM_PROMPT, build_prompt
+from chatbot.prompting import CORRECTION, INSTRUCTIONS, REMINDER, SYSTEM_PROMPT, build_prompt
 from chatbot.retrieval import Passage
 
 
@@ -104,3 +104,15 @@ def test_limits_that_were_hit_are_reported_as_notes():
         "1 retrieved passage(s) did not fit the model's context.",
     )
     assert build_prompt("Q?", [passage(0, "x")], [], count, 600).notes == ()
+
+
+def test_doubts_about_the_question_are_pointed_out_after_the_passages():
+    passages = [passage(0, "Google released TensorFlow in 2015.")]
+    doubt = "the passages never name Google and PyTorch in the same sentence"
+    prompt = build_prompt(
+        "Why did Google release PyTorch?", passages, [], count, 2000, doubts=[doubt]
+    )
+    last = prompt.messages[-1]["content"]
+    assert last.endswith(f"Careful: {doubt}. {CORRECTION}")
+    assert last.index("TensorFlow in 2015") < last.index("Careful:")
+    assert "Careful" not in build_prompt("Q?", passages, [], count, 2000).messages[-1]["content"]

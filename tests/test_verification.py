@@ -4,7 +4,16 @@ import pytest
 
 from chatbot.chunking import Chunk
 from chatbot.retrieval import Passage
-from chatbot.verification import clean_source_talk, derived_numbers, key_terms, support, verify
+from chatbot.verification import (
+    clean_source_talk,
+    correction,
+    derived_numbers,
+    key_terms,
+    premise_doubts,
+    restates,
+    support,
+    verify,
+)
 
 GPL = "The GNU General Public License was introduced by Richard Stallman in 1989. It is a copyleft license."
 GITHUB = "Platforms matter. GitHub was founded in 2008 and hosts code."
@@ -217,3 +226,33 @@ def test_a_claim_may_reach_the_question_subject_through_one_linked_name():
     question = "In which year was the company whose GPT-4 became closed-source founded?"
     checked = verify("The company behind GPT-4 is OpenAI, founded in 2015 [1].", passages, question)
     assert checked.unsupported == () and checked.text.endswith("[1].")
+
+
+def test_what_a_question_takes_for_granted_that_no_passage_says_is_found():
+    def doubts(question, **options):
+        return [d.text for d in premise_doubts(question, ARTICLE, **options)]
+
+    assert doubts("Why did Google release PyTorch in 2015?") == [
+        "the passages never name Google and PyTorch in the same sentence"
+    ]
+    assert doubts("Why did Richard Stallman introduce the GPL in 1995?") == [
+        "the passages never mention 1995"
+    ]
+    assert doubts("Why did Google release TensorFlow in 2015?") == []
+    assert doubts("Why did Google's team release TensorFlow?") == []
+    assert doubts("How many years between Scikit-learn and TensorFlow?", pairs=False) == []
+
+
+def test_a_draft_repeating_a_wrong_assumption_is_answered_with_what_the_passages_say():
+    question = "Why did Google release PyTorch in 2015?"
+    doubts = premise_doubts(question, ARTICLE)
+    assert restates("Google released PyTorch in 2015 to help researchers.", doubts)
+    assert not restates("Google released TensorFlow in 2015.", doubts)
+    fixed = correction(doubts, ARTICLE, question)
+    assert fixed.text == (
+        "The question assumes what the documents do not say (the passages never name Google and "
+        "PyTorch in the same sentence). What they say: In 2015, Google released TensorFlow [1]. "
+        "In 2016, Facebook launched PyTorch [1]."
+    )
+    start, end = fixed.spans[1]
+    assert TENSORFLOW[start - 0 : end - 0] == "In 2015, Google released TensorFlow."
