@@ -21,6 +21,7 @@ from chatbot.verification import (
     Doubt,
     Verification,
     correction,
+    passages_as_documents,
     premise_doubts,
     restates,
     verify,
@@ -209,8 +210,11 @@ def asks_for_a_number(question: str) -> bool:
 
 
 def looks_like_refusal(text: str) -> bool:
-    lowered = text.lower().replace("’", "'")
-    return any(hint in lowered for hint in _REFUSAL_HINTS)
+    """Whether the text opens by saying the documents do not answer: a caveat after an answer
+    ("… The article does not mention other issues.") does not make it a refusal."""
+    sentences = split_sentences(text.strip())
+    opening = (sentences[0] if sentences else text).lower().replace("’", "'")
+    return any(hint in opening for hint in _REFUSAL_HINTS)
 
 
 class Answerer:
@@ -282,6 +286,8 @@ class Answerer:
                 f"The answer reached the length limit of {max_tokens} tokens and was cut off."
             )
         refused = looks_like_refusal(text) and not markers.cited
+        if refused:
+            text = passages_as_documents(text)
         checked = None
         if self.config.verify_citations and not refused:  # a refusal has nothing to check
             text, refused, checked = self._check(standalone, asked, text, prompt, doubts, notes)

@@ -164,6 +164,7 @@ _SOURCE_LEAD = re.compile(
     r"(?:states?|says?|mentions?|notes?|explains?|indicates?)(?: that)?,?\s+)",
     re.IGNORECASE,
 )
+_PASSAGES = re.compile(r"\b(?:the )?(?:given |provided |above )?passages?\b", re.IGNORECASE)
 _ABOUT_SOURCES = re.compile(r"\bpassages?\b|\b(?:stated|mentioned|noted|found) in\b", re.IGNORECASE)
 _SOURCE_TAIL = re.compile(
     r",?\s*(?:as (?:stated|mentioned|noted|described|shown) in|according to)"
@@ -263,6 +264,12 @@ def clean_source_talk(sentence: str) -> str:
         rest = stripped[lead.end() :]
         stripped = rest[:1].upper() + rest[1:]
     return _SOURCE_TAIL.sub("", stripped)
+
+
+def passages_as_documents(text: str) -> str:
+    """A refusal in the model's words, speaking of "the documents" rather than of the prompt's
+    "passages", which the reader never sees."""
+    return _PASSAGES.sub("the documents", text)
 
 
 def supporting_span(terms: set[str], passage: Passage) -> tuple[int, int]:
@@ -382,7 +389,7 @@ def _names_in_order(text: str) -> list[str]:
 class Doubt:
     """Something a question takes for granted that no passage sentence says."""
 
-    text: str  # for people: "the passages never mention 1995"
+    text: str  # for people (and the model): "the documents never mention 1995"
     terms: frozenset[str]  # key terms a sentence restating the assumption holds together
     topics: tuple[frozenset[str], ...]  # what to quote the passages on instead
 
@@ -398,7 +405,9 @@ def premise_doubts(question: str, passages: list[Passage], pairs: bool = True) -
     everything = set().union(*sentences) if sentences else set()
     asked = key_terms(question)
     doubts = [
-        Doubt(f"the passages never mention {term}", frozenset({term}), (frozenset(asked - {term}),))
+        Doubt(
+            f"the documents never mention {term}", frozenset({term}), (frozenset(asked - {term}),)
+        )
         for term in sorted(asked)
         if _is_number(term) and term not in everything
     ]
@@ -407,7 +416,7 @@ def premise_doubts(question: str, passages: list[Passage], pairs: bool = True) -
         both = terms_a | terms_b
         # Two names the passages hold, each somewhere, but never together.
         if both <= everything and not any(both <= s for s in sentences):
-            text = f"the passages never name {a} and {b} in the same sentence"
+            text = f"the documents never name {a} and {b} in the same sentence"
             doubts.append(Doubt(text, frozenset(both), (frozenset(terms_a), frozenset(terms_b))))
     return doubts
 
@@ -439,9 +448,8 @@ def correction(doubts: list[Doubt], passages: list[Passage], question: str) -> V
     said = " ".join(
         with_markers(passages[n - 1].chunk.text[a:b].strip(), [n]) for n, a, b in quoted
     )
-    lead = (
-        f"The question assumes what the documents do not say ({'; '.join(d.text for d in doubts)})."
-    )
+    assumed = "; ".join(d.text for d in doubts)
+    lead = f"The question takes for granted what the documents do not back ({assumed})."
     spans = {}
     for n, a, b in quoted:
         spans.setdefault(n, (passages[n - 1].chunk.start + a, passages[n - 1].chunk.start + b))

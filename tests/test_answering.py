@@ -238,3 +238,9 @@ def test_an_answer_without_the_number_the_question_asks_for_is_a_refusal(answere
     assert "The question asks for a date or number, and the answer gives none." in answer.notes
     echo_llm.reply = "GitHub was founded in 2008 [1]."
     assert not run(answerer, "In which year was GitHub founded?")[1].refused
+
+
+def test_a_caveat_after_an_answer_does_not_make_it_a_refusal(answerer, echo_llm):
+    echo_llm.reply = "GitHub was founded in 2008. The article does not mention who founded it."
+    _, answer = run(answerer, "When was GitHub founded?")
+    assert not answer.refused and answer.text.startswith("GitHub was founded in 2008 [")

@@ -108,7 +108,7 @@ def test_limits_that_were_hit_are_reported_as_notes():
 
 def test_doubts_about_the_question_are_pointed_out_after_the_passages():
     passages = [passage(0, "Google released TensorFlow in 2015.")]
-    doubt = "the passages never name Google and PyTorch in the same sentence"
+    doubt = "the documents never name Google and PyTorch in the same sentence"
     prompt = build_prompt(
         "Why did Google release PyTorch?", passages, [], count, 2000, doubts=[doubt]
     )

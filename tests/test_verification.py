@@ -9,6 +9,7 @@ from chatbot.verification import (
     correction,
     derived_numbers,
     key_terms,
+    passages_as_documents,
     premise_doubts,
     restates,
     support,
@@ -233,10 +234,10 @@ def test_what_a_question_takes_for_granted_that_no_passage_says_is_found():
         return [d.text for d in premise_doubts(question, ARTICLE, **options)]
 
     assert doubts("Why did Google release PyTorch in 2015?") == [
-        "the passages never name Google and PyTorch in the same sentence"
+        "the documents never name Google and PyTorch in the same sentence"
     ]
     assert doubts("Why did Richard Stallman introduce the GPL in 1995?") == [
-        "the passages never mention 1995"
+        "the documents never mention 1995"
     ]
     assert doubts("Why did Google release TensorFlow in 2015?") == []
     assert doubts("Why did Google's team release TensorFlow?") == []
@@ -250,9 +251,23 @@ def test_a_draft_repeating_a_wrong_assumption_is_answered_with_what_the_passages
     assert not restates("Google released TensorFlow in 2015.", doubts)
     fixed = correction(doubts, ARTICLE, question)
     assert fixed.text == (
-        "The question assumes what the documents do not say (the passages never name Google and "
-        "PyTorch in the same sentence). What they say: In 2015, Google released TensorFlow [1]. "
-        "In 2016, Facebook launched PyTorch [1]."
+        "The question takes for granted what the documents do not back (the documents never name "
+        "Google and PyTorch in the same sentence). What they say: In 2015, Google released "
+        "TensorFlow [1]. In 2016, Facebook launched PyTorch [1]."
     )
     start, end = fixed.spans[1]
     assert TENSORFLOW[start - 0 : end - 0] == "In 2015, Google released TensorFlow."
+
+
+def test_a_refusal_speaks_of_the_documents_not_of_passages():
+    assert passages_as_documents("The GPUs are not mentioned in the given passages.") == (
+        "The GPUs are not mentioned in the documents."
+    )
+
+
+def test_a_correction_is_not_taken_for_a_refusal():
+    from chatbot.answering import looks_like_refusal
+
+    question = "Why did Google release PyTorch in 2015?"
+    fixed = correction(premise_doubts(question, ARTICLE), ARTICLE, question)
+    assert not looks_like_refusal(fixed.text)
