@@ -183,11 +183,13 @@ def summarise(results: list[ItemResult], retrieval_only: bool) -> dict:
     if retrieval_only:
         return summary
     answerable = [r for r in results if r.item.answerable]
-    by_kind = lambda kind: [r.correct for r in results if r.item.kind == kind]
+    # A refusal is never a right answer, whatever its "what they do say" part happens to contain.
+    right = lambda r: bool(r.correct) and not r.refused
+    by_kind = lambda kind: [right(r) for r in results if r.item.kind == kind]
     cited = sum(r.cited for r in answerable)
     sentences = sum(r.sentences for r in answerable)
     summary["answers"] = {
-        "accuracy": share([r.correct for r in answerable]),
+        "accuracy": share([right(r) for r in answerable]),
         "refusal_rate_unanswerable": share(
             [bool(r.refused) for r in results if r.item.kind == "unanswerable"]
         ),

@@ -4,7 +4,15 @@ import pytest
 
 from chatbot.cli import main
 from chatbot.errors import ChatbotError
-from chatbot.evaluation import evaluate, holds_gold, keywords_match, load_items
+from chatbot.evaluation import (
+    EvalItem,
+    ItemResult,
+    evaluate,
+    holds_gold,
+    keywords_match,
+    load_items,
+    summarise,
+)
 from chatbot.pipeline import Chatbot
 
 ITEMS = [
@@ -148,3 +156,16 @@ def test_citation_recall_counts_sentences_with_a_supporting_citation():
         refused=False,
     )
     assert sentence_citation_recall(answer) == (2, 1)
+
+
+def test_a_refusal_holding_the_keywords_is_not_a_right_answer():
+    item = EvalItem(
+        "f1", "Why did Google release PyTorch?", "false_premise", True, (), (("Meta",),)
+    )
+    refused = ItemResult(
+        item, answer="Not covered. What they do say: Meta …", correct=True, refused=True
+    )
+    answered = ItemResult(item, answer="It was Meta.", correct=True, refused=False)
+    assert summarise([refused], False)["answers"]["accuracy"] == 0.0
+    assert summarise([refused], False)["answers"]["false_premise_correction"] == 0.0
+    assert summarise([answered], False)["answers"]["false_premise_correction"] == 1.0
