@@ -158,7 +158,8 @@ _DIGIT = re.compile(r"\d")
 _WORD = re.compile(r"\d+(?:[.,]\d+)*|[A-Za-z](?:[A-Za-z0-9'’]|-(?=[A-Za-z0-9]))*")
 # Talk about the prompt's passages, which the reader never sees: "The passage [1] states that …".
 _SOURCE_LEAD = re.compile(
-    r"^(?:(?:according to|as (?:stated|mentioned|noted|described) in|based on|in) "
+    r"^((?:however|also|moreover|in addition|instead),\s*)?"
+    r"(?:(?:according to|as (?:stated|mentioned|noted|described) in|based on|in|per) "
     r"(?:the )?(?:given |provided )?passages?(?:\s*\[\d{1,3}\])*(?: from)?(?:\s*\[\d{1,3}\])*\s*,?\s*"
     r"|(?:the|this) (?:given |provided )?passages?(?:\s*\[\d{1,3}\])*(?: from)?(?:\s*\[\d{1,3}\])*\s+"
     r"(?:states?|says?|mentions?|notes?|explains?|indicates?)(?: that)?,?\s+)",
@@ -167,8 +168,8 @@ _SOURCE_LEAD = re.compile(
 _PASSAGES = re.compile(r"\b(?:the )?(?:given |provided |above )?passages?\b", re.IGNORECASE)
 _ABOUT_SOURCES = re.compile(r"\bpassages?\b|\b(?:stated|mentioned|noted|found) in\b", re.IGNORECASE)
 _SOURCE_TAIL = re.compile(
-    r",?\s*(?:as (?:stated|mentioned|noted|described|shown) in|according to)"
-    r"(?: (?:the )?passages?)?(?:\s*\[\d{1,3}\])*(?=\s*[.!?]?\s*$)",
+    r",?\s*(?:as (?:stated|mentioned|noted|described|shown) in|according to|per)"
+    r"(?: (?:the )?passages?(?: from)?)?(?:\s*\[\d{1,3}\])*(?=\s*[.!?]?\s*$)",
     re.IGNORECASE,
 )
 
@@ -261,8 +262,8 @@ def clean_source_talk(sentence: str) -> str:
     stripped = sentence.strip()
     lead = _SOURCE_LEAD.match(stripped)
     if lead and lead.end() < len(stripped):
-        rest = stripped[lead.end() :]
-        stripped = rest[:1].upper() + rest[1:]
+        connective, rest = lead.group(1) or "", stripped[lead.end() :]
+        stripped = connective + rest if connective else rest[:1].upper() + rest[1:]
     return _SOURCE_TAIL.sub("", stripped)
 
 

@@ -201,6 +201,12 @@ def test_talk_about_the_passages_is_cleaned_from_the_answer():
     assert clean_source_talk("GitHub was founded in 2008, as mentioned in [1].") == (
         "GitHub was founded in 2008."
     )
+    assert (
+        clean_source_talk("It arrived in 2022, per the passage from [3].") == "It arrived in 2022."
+    )
+    assert clean_source_talk("However, the passage indicates that it declined.") == (
+        "However, it declined."
+    )
     checked = verify("GitHub was founded in 2008 [2]. This is mentioned in passages [2].", PASSAGES)
     assert checked.text == "GitHub was founded in 2008 [2]."
 
