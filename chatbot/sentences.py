@@ -84,7 +84,7 @@ def with_markers(sentence: str, numbers: list[int]) -> str:
     stripped = sentence.rstrip()
     tail = sentence[len(stripped) :]
     closing = ""
-    while stripped and stripped[-1] in '.!?"”’)':
+    while stripped and stripped[-1] in '.!?"”’':  # a closing parenthesis stays before the markers
         closing = stripped[-1] + closing
         stripped = stripped[:-1]
     # No full stop, or one that ends an abbreviation ("U.S."): markers go at the very end.

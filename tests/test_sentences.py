@@ -62,6 +62,7 @@ def test_markers_are_placed_before_the_closing_stop_and_quote():
     assert with_markers('He said "it is free."', [3]) == 'He said "it is free [3]."'
     assert with_markers("It was passed in the U.S.", [1]) == "It was passed in the U.S. [1]"
     assert with_markers("No stop", [1]) == "No stop [1]"
+    assert with_markers("By Facebook (now Meta).", [1]) == "By Facebook (now Meta) [1]."
     assert with_markers("Unchanged.", []) == "Unchanged."
 
 
