@@ -31,6 +31,10 @@ _PARTIAL_MARKER = re.compile(r"\[\d{0,3}$")
 _ASKS_FOR_A_NUMBER = re.compile(
     r"^\s*when\b|\b(?:what|which) year\b|\bhow (?:many|much)\b", re.IGNORECASE
 )
+_YES_NO_QUESTION = re.compile(
+    r"^\s*(?:does|do|did|is|are|was|were|can|could|may|must|will|would|should|has|have|had)\b",
+    re.IGNORECASE,
+)
 _NUMBER = re.compile(
     r"(?<!\[)\b\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
     r"(?:twen|thir|for|fif|six|seven|eigh|nine)ty|hundreds?|thousands?|millions?|billions?|"
@@ -209,6 +213,11 @@ def asks_for_a_number(question: str) -> bool:
     return bool(_ASKS_FOR_A_NUMBER.search(question))
 
 
+def is_yes_no_question(question: str) -> bool:
+    """Does …? Is …? Can I …?: a question answered by yes or no."""
+    return bool(_YES_NO_QUESTION.match(question))
+
+
 def looks_like_refusal(text: str) -> bool:
     """Whether the text opens by saying the documents do not answer: a caveat after an answer
     ("… The article does not mention other issues.") does not make it a refusal."""
@@ -355,7 +364,10 @@ class Answerer:
         if asks_for_a_number(question) and not _NUMBER.search(checked.text):
             notes.append("The question asks for a date or number, and the answer gives none.")
             return f"{NOT_COVERED} What they do say: {checked.text}", True, checked
-        answered = judge.answered(question) if judge and checked.sentences else None
+        # "Does the license come with a warranty?": the judge reads "No" as its own answer, so
+        # yes/no questions are not put to it.
+        asks = judge is not None and checked.sentences and not is_yes_no_question(question)
+        answered = judge.answered(question) if asks else None
         if answered is not None and answered < ANSWERED_THRESHOLD:
             notes.append("The passages were judged not to answer the question itself.")
             return f"{NOT_COVERED} What they do say: {checked.text}", True, checked

@@ -4,6 +4,7 @@ from chatbot.answering import (
     Answerer,
     CitationFilter,
     asks_for_a_number,
+    is_yes_no_question,
     retrieval_query,
     validate_history,
 )
@@ -244,3 +245,9 @@ def test_a_caveat_after_an_answer_does_not_make_it_a_refusal(answerer, echo_llm)
     echo_llm.reply = "GitHub was founded in 2008. The article does not mention who founded it."
     _, answer = run(answerer, "When was GitHub founded?")
     assert not answer.refused and answer.text.startswith("GitHub was founded in 2008 [")
+
+
+def test_yes_no_questions_are_recognised():
+    assert is_yes_no_question("Does the MIT license come with a warranty?")
+    assert is_yes_no_question("Do I have to accept the GPL?")
+    assert not is_yes_no_question("Who introduced the GPL?")

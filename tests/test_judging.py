@@ -111,3 +111,12 @@ def test_true_statements_that_do_not_answer_the_question_become_a_refusal_that_s
     assert answer.refused
     assert answer.text.startswith(f"{NOT_COVERED} What they do say: Richard Stallman introduced")
     assert answer.citations and answer.citations[0].n == 1
+
+
+def test_a_yes_no_question_is_not_put_to_the_answered_judgement(config, embedder, index_dir):
+    """Asked whether the passages answer "Is it copyleft?", the model tends to answer "No"."""
+    true = "The GNU General Public License is a copyleft license."
+    llm = JudgingLLM(reply=f"{true} [1]", true=(true,), answers=False)
+    question = "Is the GNU General Public License a copyleft license?"
+    answer = answer_with(config, embedder, llm, question)
+    assert not answer.refused and len(llm.judged) == 1
