@@ -191,6 +191,7 @@ def test_a_refusal_from_the_model_carries_no_verification_notes(answerer, echo_l
 
 def test_a_follow_up_is_rewritten_by_the_model_to_stand_alone(answerer, echo_llm):
     """The rewrite is searched and answered; the user's wording stays the Answer's question."""
+    answerer.config = answerer.config.replace(rewrite_follow_ups=True)
     history = [
         {"role": "user", "content": "Who introduced the GNU General Public License?"},
         {"role": "assistant", "content": "Richard Stallman [1]."},
@@ -206,6 +207,7 @@ def test_a_follow_up_is_rewritten_by_the_model_to_stand_alone(answerer, echo_llm
 
 
 def test_a_rewrite_that_is_not_a_question_is_ignored(answerer, echo_llm):
+    answerer.config = answerer.config.replace(rewrite_follow_ups=True)
     history = [
         {"role": "user", "content": "Who introduced the GNU General Public License?"},
         {"role": "assistant", "content": "Richard Stallman [1]."},
