@@ -192,7 +192,6 @@ class Verification:
     reattributed: int
     dropped: int
     added: int
-    judged: int = 0  # sentences the semantic judge was asked about
 
     @property
     def unsupported(self) -> tuple[str, ...]:
@@ -403,14 +402,16 @@ def premise_doubts(question: str, passages: list[Passage], pairs: bool = True) -
     sentences = [
         key_terms(p.chunk.text[a:b]) for p in passages for a, b in sentence_spans(p.chunk.text)
     ]
-    everything = set().union(*sentences) if sentences else set()
+    titles = [key_terms(p.where) for p in passages]
+    everything = set().union(*sentences, *titles)
     asked = key_terms(question)
+    # Years and figures ("1995", "5.6"), not small counts such as a version number.
     doubts = [
         Doubt(
             f"the documents never mention {term}", frozenset({term}), (frozenset(asked - {term}),)
         )
         for term in sorted(asked)
-        if _is_number(term) and term not in everything
+        if _is_number(term) and (len(term) >= 3 or "." in term) and term not in everything
     ]
     for a, b in itertools.combinations(_names_in_order(question) if pairs else [], 2):
         terms_a, terms_b = key_terms(a), key_terms(b)
@@ -492,7 +493,7 @@ def verify(
     pieces, checks = [], []
     best_support: dict[int, float] = {}
     spans: dict[int, tuple[int, int]] = {}
-    reattributed = dropped = added = judged = 0
+    reattributed = dropped = added = 0
     position = 0
     for start, end in sentence_spans(answer):
         raw, gap, position = answer[start:end], answer[position:start] or " ", end
@@ -509,7 +510,6 @@ def verify(
         probability = None
         if judge is not None and not lexical.vetoed:
             probability = judge(plain)
-            judged += probability is not None
         if lexical.vetoed:
             supported = False
         elif probability is not None:
@@ -544,5 +544,4 @@ def verify(
         reattributed=reattributed,
         dropped=dropped,
         added=added,
-        judged=judged,
     )

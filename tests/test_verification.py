@@ -246,6 +246,7 @@ def test_what_a_question_takes_for_granted_that_no_passage_says_is_found():
         "the documents never mention 1995"
     ]
     assert doubts("Why did Google release TensorFlow in 2015?") == []
+    assert doubts("Under version 3, why did Google release TensorFlow?") == []  # a small count
     assert doubts("Why did Google's team release TensorFlow?") == []
     assert doubts("How many years between Scikit-learn and TensorFlow?", pairs=False) == []
 
