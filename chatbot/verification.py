@@ -168,8 +168,12 @@ _SOURCE_LEAD = re.compile(
 _PASSAGES = re.compile(r"\b(?:the )?(?:given |provided |above )?passages?\b", re.IGNORECASE)
 _ABOUT_SOURCES = re.compile(r"\bpassages?\b|\b(?:stated|mentioned|noted|found) in\b", re.IGNORECASE)
 _SOURCE_TAIL = re.compile(
-    r",?\s*(?:as (?:stated|mentioned|noted|described|shown) in|according to|per)"
-    r"(?: (?:the )?passages?(?: from)?)?(?:\s*\[\d{1,3}\])*(?=\s*[.!?]?\s*$)",
+    r",?\s*(?:"
+    r"(?:as|which is)\s+(?:stated|mentioned|noted|described|shown|found)\s+in"
+    r"(?:\s+(?:the\s+)?passages?(?:\s+from)?)?"
+    r"|(?:which is\s+)?(?:(?:according to|per|in|from)\s+)?(?:the\s+)?(?:given\s+)?passages?"
+    r"(?:\s+from)?"
+    r")(?:\s*\[\d{1,3}\])*(?=\s*[.!?]?\s*$)",
     re.IGNORECASE,
 )
 
@@ -501,7 +505,7 @@ def verify(
         plain = clean_source_talk(without_markers(raw))
         terms = key_terms(plain)
         if not terms:  # "Yes [2]." keeps what it cites; "This is stated in [1]." is dropped
-            if plain and not _ABOUT_SOURCES.search(plain):
+            if plain and not _ABOUT_SOURCES.search(without_markers(raw)):
                 kept = list(dict.fromkeys(cited))
                 checks.append(SentenceCheck(plain, tuple(kept), 1.0))
                 pieces.append(gap + with_markers(plain, kept))
