@@ -28,7 +28,7 @@ class Judge:
 
     llm: LLM
     prompt: Prompt
-    calls: int = 0  # judgements made, for the latency notes and benchmarks
+    calls: int = 0  # judgements asked of the model, one short call each
 
     def _ask(self, question: str) -> float | None:
         yes_probability = getattr(self.llm, "yes_probability", None)

@@ -189,13 +189,18 @@ def test_a_refusal_from_the_model_carries_no_verification_notes(answerer, echo_l
     assert answer.refused and answer.notes == ()
 
 
-def test_a_follow_up_is_rewritten_by_the_model_to_stand_alone(answerer, echo_llm):
-    """The rewrite is searched and answered; the user's wording stays the Answer's question."""
+def rewriting(answerer) -> list[dict[str, str]]:
+    """Switches follow-up rewriting on; returns a conversation to follow up on."""
     answerer.config = answerer.config.replace(rewrite_follow_ups=True)
-    history = [
+    return [
         {"role": "user", "content": "Who introduced the GNU General Public License?"},
         {"role": "assistant", "content": "Richard Stallman [1]."},
     ]
+
+
+def test_a_follow_up_is_rewritten_by_the_model_to_stand_alone(answerer, echo_llm):
+    """The rewrite is searched and answered; the user's wording stays the Answer's question."""
+    history = rewriting(answerer)
     replies = iter(["When was GitHub founded?", "GitHub was founded in 2008 [1]."])
     echo_llm.reply_to = lambda messages: next(replies)
     _, answer = run(answerer, "And when was that platform founded?", history)
@@ -207,11 +212,7 @@ def test_a_follow_up_is_rewritten_by_the_model_to_stand_alone(answerer, echo_llm
 
 
 def test_a_rewrite_that_is_not_a_question_is_ignored(answerer, echo_llm):
-    answerer.config = answerer.config.replace(rewrite_follow_ups=True)
-    history = [
-        {"role": "user", "content": "Who introduced the GNU General Public License?"},
-        {"role": "assistant", "content": "Richard Stallman [1]."},
-    ]
+    history = rewriting(answerer)
     replies = iter(["Sure! Here is the rewritten question", "Richard Stallman in 1989 [1]."])
     echo_llm.reply_to = lambda messages: next(replies)
     run(answerer, "In which year?", history)
