@@ -154,6 +154,11 @@ class CitationFilter:
         return self._clean(text)
 
 
+def _refusal_showing(checked: Verification) -> str:
+    """The refusal, followed by what the passages do say (the checked sentences)."""
+    return f"{NOT_COVERED} What they do say: {checked.text}"
+
+
 def _count(n: int, what: str) -> str:
     return f"{'One' if n == 1 else n} {what}{'' if n == 1 else 's'}"
 
@@ -363,14 +368,14 @@ class Answerer:
         notes.extend(_verification_notes(checked))
         if asks_for_a_number(question) and not _NUMBER.search(checked.text):
             notes.append("The question asks for a date or number, and the answer gives none.")
-            return f"{NOT_COVERED} What they do say: {checked.text}", True, checked
+            return _refusal_showing(checked), True, checked
         # "Does the license come with a warranty?": the judge reads "No" as its own answer, so
         # yes/no questions are not put to it.
         asks = judge is not None and checked.sentences and not is_yes_no_question(question)
         answered = judge.answered(question) if asks else None
         if answered is not None and answered < ANSWERED_THRESHOLD:
             notes.append("The passages were judged not to answer the question itself.")
-            return f"{NOT_COVERED} What they do say: {checked.text}", True, checked
+            return _refusal_showing(checked), True, checked
         return checked.text, False, checked
 
     def answer(self, question: str, history: Sequence[dict] | None = None, **overrides) -> Answer:

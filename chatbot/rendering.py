@@ -14,9 +14,9 @@ import uuid
 from chatbot.answering import Answer
 from chatbot.documents import Document
 from chatbot.retrieval import Passage
+from chatbot.sentences import MARKER
 
 CONTEXT_CHARS = 240  # document text shown on each side of a cited passage
-_MARKER = re.compile(r"\[(\d{1,3})\]")
 _SOURCES_START = '<div class="sources">'
 _TAG = re.compile(r"<[^>]+>")
 
@@ -75,7 +75,7 @@ def answer_html(answer: Answer, documents: dict[str, Document]) -> str:
             return match.group(0)
         return f'<a class="cite" href="#src-{answer_id}-{n}" title="Show source {n}">[{n}]</a>'
 
-    body = _MARKER.sub(link, _text(answer.text))
+    body = MARKER.sub(link, _text(answer.text))
     parts = []
     if answer.refused:
         parts.append(

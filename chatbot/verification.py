@@ -470,12 +470,6 @@ def correction(doubts: list[Doubt], passages: list[Passage], question: str) -> V
     )
 
 
-def question_subjects(question: str) -> set[str]:
-    """Key terms of the names in the question (its capitalised words after the first, acronyms
-    aside): what an answer's claim must be said about."""
-    return name_terms(question)
-
-
 def verify(
     answer: str,
     passages: list[Passage],
@@ -493,7 +487,7 @@ def verify(
     asked = key_terms(question)
     answer = markers_before_stop(answer)
     passage_terms = [key_terms(f"{p.where}\n{p.chunk.text}") for p in passages]
-    subjects, windows = question_subjects(question), _windows(passages)
+    subjects, windows = name_terms(question), _windows(passages)
     pieces, checks = [], []
     best_support: dict[int, float] = {}
     spans: dict[int, tuple[int, int]] = {}
