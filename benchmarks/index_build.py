@@ -16,8 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
-from chatbot.chunking import ChunkingParams, chunk_document
-from chatbot.config import PROJECT_ROOT
+from chatbot.chunking import chunk_document
+from chatbot.config import PROJECT_ROOT, Config
 from chatbot.documents import load_corpus
 from chatbot.embedding import SentenceTransformerEmbedder, packaged_model_dir
 from chatbot.index import build_index, embedding_text
@@ -34,7 +34,7 @@ def main() -> None:
 
     documents = load_corpus(args.folder)[: args.limit]
     by_id = {d.id: d for d in documents}
-    chunks = [c for d in documents for c in chunk_document(d, ChunkingParams())]
+    chunks = [c for d in documents for c in chunk_document(d, Config().chunking)]
     texts = [embedding_text(by_id[c.doc_id], c) for c in chunks]
     print(f"{len(documents)} documents, {len(texts)} chunks")
 
@@ -43,7 +43,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as work:
         started = time.perf_counter()
         report = build_index(
-            documents, embedder, Path(work) / "index", ChunkingParams(), reuse=False
+            documents, embedder, Path(work) / "index", Config().chunking, reuse=False
         )
         ours = time.perf_counter() - started
 

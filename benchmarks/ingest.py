@@ -20,7 +20,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from chatbot.chunking import ChunkingParams, chunk_document
+from chatbot.chunking import chunk_document
+from chatbot.config import Config
 from chatbot.documents import load_corpus
 from chatbot.embedding import SentenceTransformerEmbedder
 from chatbot.index import build_index, load_index
@@ -66,12 +67,12 @@ def big_file(megabytes: int, keep: Path | None) -> None:
 
         started = time.perf_counter()
         documents = load_corpus(corpus)
-        chunks = sum(len(chunk_document(d, ChunkingParams())) for d in documents)
+        chunks = sum(len(chunk_document(d, Config().chunking)) for d in documents)
         print(
             f"load + chunk: {time.perf_counter() - started:.1f} s, {chunks} chunks, "
             f"peak RSS {peak_rss_mb():.0f} MB"
         )
-        report = build_index(documents, embedder, index_dir, ChunkingParams(), progress=True)
+        report = build_index(documents, embedder, index_dir, Config().chunking, progress=True)
         print(
             f"build: {report.seconds:.0f} s, {report.chunks / report.seconds:.1f} chunks/s, "
             f"{size / 2**20 / report.seconds * 60:.2f} MB/min, peak RSS {peak_rss_mb():.0f} MB"
@@ -113,7 +114,7 @@ def main() -> None:
         started = time.perf_counter()
         documents = load_corpus(corpus)
         extracted = time.perf_counter() - started
-        report = build_index(documents, embedder, index_dir, ChunkingParams())
+        report = build_index(documents, embedder, index_dir, Config().chunking)
         total = time.perf_counter() - started
         print(
             f"{'documents':>9} {'chunks':>7} {'extract s':>9} {'build s':>8} {'docs/s':>7} {'chunks/s':>8} {'peak RSS MB':>11}"
@@ -129,7 +130,7 @@ def main() -> None:
             + "<p>One more paragraph, added to test a re-sync.</p>"
         )
         started = time.perf_counter()
-        resync = build_index(load_corpus(corpus), embedder, index_dir, ChunkingParams())
+        resync = build_index(load_corpus(corpus), embedder, index_dir, Config().chunking)
         print(
             f"re-sync after touching one file: {time.perf_counter() - started:.1f} s "
             f"({resync.embedded} chunks embedded, {resync.reused} reused)"

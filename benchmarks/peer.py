@@ -100,7 +100,7 @@ def our_answers(corpus: Path, model: Path, questions: list[str], work: Path):
     embedder.embed_query("load the model before timing")
     started = time.perf_counter()
     documents = load_corpus(corpus)
-    report = build_index(documents, embedder, work / "index")
+    report = build_index(documents, embedder, work / "index", Config().chunking)
     build_s = time.perf_counter() - started
     by_id = {d.id: d for d in documents}
     index = load_index(work / "index")

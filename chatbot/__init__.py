@@ -1,10 +1,10 @@
 """A local chatbot that answers from your documents and cites the passages it rests on.
 
     from chatbot import answer
-    a = answer("What license did DeepSeek pick for R1?")
+    a = answer("Who introduced the GNU GPL, and when?")
     print(a.text, [c.passage.title for c in a.citations])
 
-Models load on the first question, not at import.
+Models load on the first question, not at import; one model per model settings in a process.
 """
 
 from __future__ import annotations
@@ -20,24 +20,44 @@ if TYPE_CHECKING:
 
 __all__ = ["answer", "get_chatbot", "stream_answer"]
 
-_bots: dict = {}
+_bots: dict = {}  # Config (per-question settings at their defaults) -> Chatbot
 _bots_lock = threading.Lock()
 
 
 def get_chatbot(config: Config | None = None) -> Chatbot:
-    """The shared Chatbot for a configuration (the environment's when none is given)."""
+    """The shared Chatbot for a configuration's documents and models (the environment's when none
+    is given). Configurations that differ only in per-question settings share one."""
     from chatbot.config import load_config
     from chatbot.pipeline import Chatbot
 
-    config = config or load_config()
+    key = (config or load_config()).for_documents()
     with _bots_lock:
-        if config not in _bots:
-            _bots[config] = Chatbot(config)
-        return _bots[config]
+        if key not in _bots:
+            _bots[key] = Chatbot(key)
+        return _bots[key]
+
+
+def _per_question(config: Config | None, **given: object) -> dict:
+    """top_k, temperature and max_tokens for one question: as given, else the configuration's."""
+    from chatbot.config import load_config
+
+    config = config or load_config()
+    defaults = {
+        "top_k": config.top_k,
+        "temperature": config.temperature,
+        "max_tokens": config.max_answer_tokens,
+    }
+    return {name: defaults[name] if value is None else value for name, value in given.items()}
 
 
 def answer(
-    question: str, history: Sequence[dict] | None = None, config: Config | None = None
+    question: str,
+    history: Sequence[dict] | None = None,
+    config: Config | None = None,
+    *,
+    top_k: int | None = None,
+    temperature: float | None = None,
+    max_tokens: int | None = None,
 ) -> Answer:
     """Answer a question from the indexed documents.
 
@@ -45,15 +65,25 @@ def answer(
         question: what to ask.
         history: earlier turns, [{"role": "user"|"assistant", "content": str}, ...], for follow-ups.
         config: settings; defaults plus CHATBOT_* environment variables when omitted.
+        top_k, temperature, max_tokens: for this question only (checked like Config's fields);
+            they never load a second model.
 
     Returns:
         A frozen Answer with .text, .citations, .passages and .refused.
     """
-    return get_chatbot(config).answer(question, history)
+    settings = _per_question(config, top_k=top_k, temperature=temperature, max_tokens=max_tokens)
+    return get_chatbot(config).answer(question, history, **settings)
 
 
 def stream_answer(
-    question: str, history: Sequence[dict] | None = None, config: Config | None = None
+    question: str,
+    history: Sequence[dict] | None = None,
+    config: Config | None = None,
+    *,
+    top_k: int | None = None,
+    temperature: float | None = None,
+    max_tokens: int | None = None,
 ) -> Iterator[str | Answer]:
     """Like answer(), but yields text pieces as they are generated and the Answer last."""
-    return get_chatbot(config).stream(question, history)
+    settings = _per_question(config, top_k=top_k, temperature=temperature, max_tokens=max_tokens)
+    return get_chatbot(config).stream(question, history, **settings)

@@ -6,8 +6,9 @@ passages, streams the model's words while removing [n] markers that point at no 
 
 from __future__ import annotations
 
+import contextlib
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass
 
 from chatbot.config import Config
@@ -248,53 +249,82 @@ class Answerer:
         """Yield the answer's text pieces as they are generated, then the finished Answer.
 
         top_k, temperature and max_tokens override the configuration for this question only.
+
+        Raises:
+            QuestionError: an empty or too long question, a malformed history.
+            ConfigError: a per-question setting out of its range.
         """
-        question = validate_question(question, self.config.max_question_chars)
+        settings = self.config.replace(
+            top_k=top_k, temperature=temperature, max_answer_tokens=max_tokens
+        )
+        question = validate_question(question, settings.max_question_chars)
         turns = validate_history(history)
         standalone = self._standalone(question, turns)
         asked = retrieval_query(standalone, turns) if standalone == question else standalone
-        found = self.retriever.retrieve(asked, top_k or self.config.top_k)
-        if not found or max(p.similarity for p in found) < self.config.min_similarity:
+        found = self.retriever.retrieve(asked, settings.top_k)
+        if not found or max(p.similarity for p in found) < settings.min_similarity:
             yield NOT_COVERED
             yield Answer(
                 question=question, text=NOT_COVERED, citations=(), passages=(), refused=True
             )
             return
-
-        max_tokens = max_tokens or self.config.max_answer_tokens
-        temperature = self.config.temperature if temperature is None else temperature
-        budget = self.config.n_ctx - max_tokens - PROMPT_MARGIN
         doubts = (
             premise_doubts(standalone, found, pairs=not asks_for_a_number(standalone))
-            if self.config.verify_citations
+            if settings.verify_citations
             else []
         )
+        budget = settings.n_ctx - settings.max_answer_tokens - PROMPT_MARGIN
         prompt = build_prompt(
             standalone,
             found,
             turns,
             self.llm.count_tokens,
             budget,
-            self.config.max_history_turns,
+            settings.max_history_turns,
             [d.text for d in doubts],
         )
         markers = CitationFilter(len(prompt.passages))
+        draft = yield from self._generate(prompt, markers, settings)
+        yield self._finish(question, standalone, asked, draft, prompt, markers, doubts, settings)
+
+    def _generate(
+        self, prompt: Prompt, markers: CitationFilter, settings: Config
+    ) -> Generator[str, None, str]:
+        """Stream the model's reply with invalid markers removed; returns the whole reply."""
         parts: list[str] = []
-        pieces = self.llm.stream_chat(prompt.messages, max_tokens, temperature)
-        for piece in pieces:
-            clean = markers.feed(piece)
-            if clean:
-                parts.append(clean)
-                yield clean
+        reply = self.llm.stream_chat(
+            prompt.messages, settings.max_answer_tokens, settings.temperature
+        )
+        with contextlib.closing(reply):  # a consumer that stops early frees the model at once
+            for piece in reply:
+                clean = markers.feed(piece)
+                if clean:
+                    parts.append(clean)
+                    yield clean
         tail = markers.flush()
         if tail:
             parts.append(tail)
             yield tail
         text = "".join(parts).strip()
         if not text:  # the model stopped at once: say so rather than show an empty bubble
-            text = NOT_COVERED
-            yield text
+            yield NOT_COVERED
+            return NOT_COVERED
+        return text
+
+    def _finish(
+        self,
+        question: str,
+        standalone: str,
+        asked: str,
+        text: str,
+        prompt: Prompt,
+        markers: CitationFilter,
+        doubts: list[Doubt],
+        settings: Config,
+    ) -> Answer:
+        """The model's reply checked against the passages, with its citations and notes."""
         notes = list(prompt.notes)
+        max_tokens = settings.max_answer_tokens
         if self.llm.count_tokens(text) >= max_tokens - 1:
             notes.append(
                 f"The answer reached the length limit of {max_tokens} tokens and was cut off."
@@ -303,9 +333,8 @@ class Answerer:
         if refused:
             text = passages_as_documents(text)
         checked = None
-        if self.config.verify_citations and not refused:  # a refusal has nothing to check
+        if settings.verify_citations and not refused:  # a refusal has nothing to check
             text, refused, checked = self._check(standalone, asked, text, prompt, doubts, notes)
-        numbers = cited_numbers(text)
         citations = tuple(
             Citation(
                 n,
@@ -313,10 +342,10 @@ class Answerer:
                 checked.support.get(n, 1.0) if checked else 1.0,
                 checked.spans.get(n) if checked else None,
             )
-            for n in numbers
+            for n in cited_numbers(text)
             if 1 <= n <= len(prompt.passages)
         )
-        yield Answer(
+        return Answer(
             question=question,
             text=text,
             citations=citations,

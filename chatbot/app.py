@@ -14,10 +14,11 @@ from pathlib import Path
 import gradio as gr
 
 from chatbot.answering import Answer
-from chatbot.config import Config
+from chatbot.config import RANGES, Config
 from chatbot.curation import MAX_UPLOAD_BYTES, add_file, add_url, remove_document
 from chatbot.documents import SUPPORTED_SUFFIXES
 from chatbot.errors import ChatbotError
+from chatbot.index import Manifest
 from chatbot.pipeline import Chatbot
 from chatbot.rendering import PAGE_CSS, PAGE_HEAD, answer_html, message_text, streaming_html
 
@@ -75,18 +76,18 @@ def make_respond(bot: Chatbot):
     def respond(
         message: str,
         history: list[dict],
-        top_k: int = 4,
-        temperature: float = 0.1,
-        max_tokens: int = 384,
+        top_k: int | None = None,
+        temperature: float | None = None,
+        max_tokens: int | None = None,
     ) -> Iterator[str]:
         text = ""
         try:
             stream = bot.stream(
                 message,
                 history_to_turns(history),
-                top_k=int(top_k),
-                temperature=float(temperature),
-                max_tokens=int(max_tokens),
+                top_k=None if top_k is None else int(top_k),
+                temperature=None if temperature is None else float(temperature),
+                max_tokens=None if max_tokens is None else int(max_tokens),
             )
             for item in stream:
                 if isinstance(item, Answer):
@@ -100,16 +101,14 @@ def make_respond(bot: Chatbot):
     return respond
 
 
-def _documents_table(manifest: dict) -> list[list]:
-    return [
-        [d["title"], d["source"], d["chunks"], manifest["built_at"]] for d in manifest["documents"]
-    ]
+def _documents_table(manifest: Manifest) -> list[list]:
+    return [[d.title, d.source, d.chunks, manifest.built_at] for d in manifest.documents]
 
 
-def _summary(manifest: dict, model_name: str) -> str:
-    counts = manifest["counts"]
+def _summary(manifest: Manifest, model_name: str) -> str:
     return (
-        f"Answers come only from the **{counts['documents']} indexed documents** ({counts['chunks']} passages). "
+        f"Answers come only from the **{len(manifest.documents)} indexed documents** "
+        f"({manifest.chunk_count} passages). "
         f"Click a citation like [1] to read its passage in context. Model: `{model_name}`."
     )
 
@@ -119,7 +118,7 @@ def build_app(bot: Chatbot) -> gr.Blocks:
 
     def refresh(status: str = ""):
         manifest = bot.index.manifest  # one freshness check for the table, choices and summary
-        sources = [d["source"] for d in manifest["documents"]]
+        sources = [d.source for d in manifest.documents]
         return (
             _documents_table(manifest),
             gr.update(choices=sources, value=None),
@@ -193,19 +192,22 @@ def build_app(bot: Chatbot) -> gr.Blocks:
         with gr.Tab("Chat"):
             settings = [
                 gr.Slider(
-                    1,
-                    10,
+                    *RANGES["top_k"],
                     value=config.top_k,
                     step=1,
                     label="Passages per answer (top-k)",
                     render=False,
                 ),
                 gr.Slider(
-                    0.0, 1.5, value=config.temperature, step=0.05, label="Temperature", render=False
+                    *RANGES["temperature"],
+                    value=config.temperature,
+                    step=0.05,
+                    label="Temperature",
+                    render=False,
                 ),
                 gr.Slider(
-                    32,
-                    1024,
+                    RANGES["max_answer_tokens"][0],
+                    config.n_ctx // 2 - 1,  # the passages need the other half of the context
                     value=config.max_answer_tokens,
                     step=16,
                     label="Max answer length (tokens)",

@@ -31,8 +31,9 @@ class Chunk:
 
 @dataclass(frozen=True)
 class ChunkingParams:
-    chunk_chars: int = 700  # a chunk grows paragraph by paragraph up to about this size
-    chunk_max_chars: int = 1200  # a paragraph longer than this is split at sentence ends
+    # Defaults live in Config (chunk_chars, chunk_max_chars); Config.chunking makes these.
+    chunk_chars: int  # a chunk grows paragraph by paragraph up to about this size
+    chunk_max_chars: int  # a paragraph longer than this is split at sentence ends
 
     def as_dict(self) -> dict[str, int]:
         return {
@@ -107,9 +108,8 @@ def _split_long(start: int, end: int, text: str, limit: int) -> list[tuple[int, 
     return trimmed
 
 
-def chunk_document(doc: Document, params: ChunkingParams | None = None) -> list[Chunk]:
+def chunk_document(doc: Document, params: ChunkingParams) -> list[Chunk]:
     """Split a document into chunks that follow its paragraphs and sections."""
-    params = params or ChunkingParams()
     text = doc.text
     path: list[tuple[int, str]] = []  # open headings, outermost first
     groups: list[tuple[str, list[tuple[int, int]]]] = []  # (heading path, paragraph spans)

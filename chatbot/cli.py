@@ -13,52 +13,24 @@ from chatbot.errors import ChatbotError
 
 
 def config_options(command):
-    """Flags shared by the commands; each overrides its CHATBOT_* environment variable."""
-    options = [
-        click.option(
-            "--corpus",
-            "corpus_dir",
-            type=click.Path(path_type=Path),
-            help="Folder of documents [env CHATBOT_CORPUS_DIR].",
-        ),
-        click.option(
-            "--index",
-            "index_dir",
-            type=click.Path(path_type=Path),
-            help="Index folder [env CHATBOT_INDEX_DIR].",
-        ),
-        click.option(
-            "--model",
-            "model_path",
-            type=click.Path(path_type=Path),
-            help="GGUF model file [env CHATBOT_MODEL_PATH].",
-        ),
-        click.option("--top-k", type=int, help="Passages given to the model [env CHATBOT_TOP_K]."),
-        click.option("--n-ctx", type=int, help="Model context size in tokens [env CHATBOT_N_CTX]."),
-        click.option(
-            "--threads", type=int, help="CPU threads for the model, 0 = all [env CHATBOT_THREADS]."
-        ),
-        click.option(
-            "--temperature", type=float, help="Sampling temperature [env CHATBOT_TEMPERATURE]."
-        ),
-    ]
-    for option in reversed(options):
-        command = option(command)
+    """Flags for the settings Config marks as flags; each overrides its CHATBOT_* variable."""
+    from chatbot.config import FLAGS
+
+    for name, (flag, text, kind) in reversed(FLAGS.items()):
+        value_type = (
+            click.Path(path_type=Path)
+            if "Path" in kind
+            else {"int": int, "float": float}.get(kind, str)
+        )
+        command = click.option(
+            flag, name, type=value_type, help=f"{text} [env CHATBOT_{name.upper()}]"
+        )(command)
 
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
         from chatbot.config import load_config
 
-        names = (
-            "corpus_dir",
-            "index_dir",
-            "model_path",
-            "top_k",
-            "n_ctx",
-            "threads",
-            "temperature",
-        )
-        overrides = {name: kwargs.pop(name) for name in names}
+        overrides = {name: kwargs.pop(name) for name in FLAGS}
         return command(*args, config=load_config(**overrides), **kwargs)
 
     return wrapper
@@ -139,8 +111,8 @@ def index_remove(config, documents: tuple[str, ...]) -> None:
     from chatbot.index import read_manifest
     from chatbot.pipeline import Chatbot
 
-    manifest = read_manifest(config.index_dir) or {"documents": [], "duplicates": []}
-    by_id = {d["id"]: d["source"] for d in manifest["documents"]}
+    manifest = read_manifest(config.index_dir)
+    by_id = {d.id: d.source for d in manifest.documents} if manifest else {}
     for name in documents:
         source = by_id.get(name, name)
         remove_document(config.corpus_dir, source)
@@ -153,12 +125,14 @@ def index_remove(config, documents: tuple[str, ...]) -> None:
 @click.pass_obj
 def index_list(config, as_json: bool) -> None:
     """List the indexed documents: title, source, chunks, sha256 and when indexed."""
+    from dataclasses import asdict
+
     from chatbot.index import read_manifest
 
     manifest = read_manifest(config.index_dir)
     if manifest is None:
         raise ChatbotError(f"No index in {config.index_dir}; build one with: chatbot index")
-    rows = [dict(d, indexed=manifest["built_at"]) for d in manifest["documents"]]
+    rows = [dict(asdict(d), indexed=manifest.built_at) for d in manifest.documents]
     if as_json:
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
@@ -168,16 +142,17 @@ def index_list(config, as_json: bool) -> None:
             f"{row['id'][:24]:<24} {row['chunks']:>6}  {row['sha256'][:12]}  {row['indexed']:<25}  "
             f"{row['title']} ({row['source']})"
         )
-    search = manifest.get("search", {"kind": "exact"})
+    search = manifest.search
     how = (
         "exact"
         if search["kind"] == "exact"
         else f"approximate (IVF: {search['lists']} lists, {search['probes']} probed, "
         f"recall@10 {search['recall_at_10']} of exact)"
     )
-    counts = manifest["counts"]
-    plural = "" if counts["documents"] == 1 else "s"
-    click.echo(f"{counts['documents']} document{plural}, {counts['chunks']} chunks; search: {how}")
+    plural = "" if len(manifest.documents) == 1 else "s"
+    click.echo(
+        f"{len(manifest.documents)} document{plural}, {manifest.chunk_count} chunks; search: {how}"
+    )
 
 
 @index.command("sync")

@@ -7,6 +7,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from chatbot.chunking import ChunkingParams
 from chatbot.errors import ConfigError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -18,14 +19,22 @@ def _cache_dir() -> Path:
     return Path(base) / "chatbot"
 
 
+def _setting(default, low=None, high=None, flag: str = "", flag_help: str = "", **kwargs):
+    """A Config field: its default, its allowed range, and the CLI flag (with its help) that sets it."""
+    metadata = {"range": (low, high) if low is not None else None, "flag": flag, "help": flag_help}
+    return field(default=default, metadata=metadata, **kwargs)
+
+
 @dataclass(frozen=True)
 class Config:
-    # Folder of .md/.txt documents to answer from.
-    corpus_dir: Path = PROJECT_ROOT / "corpus"
+    # Folder of documents to answer from (any format chatbot.loaders reads).
+    corpus_dir: Path = _setting(
+        PROJECT_ROOT / "corpus", flag="--corpus", flag_help="Folder of documents."
+    )
     # Folder holding the built index (FAISS vectors, chunk store, manifest).
-    index_dir: Path = PROJECT_ROOT / "index"
+    index_dir: Path = _setting(PROJECT_ROOT / "index", flag="--index", flag_help="Index folder.")
     # GGUF file of the chat model; empty means the default model assembled in the cache.
-    model_path: Path | None = None
+    model_path: Path | None = _setting(None, flag="--model", flag_help="GGUF model file.")
     # Where the default model is assembled from its PyPI parts.
     model_cache_dir: Path = field(default_factory=_cache_dir)
     # An OpenAI-compatible model server (e.g. http://127.0.0.1:8080/v1) to use instead of loading
@@ -33,23 +42,23 @@ class Config:
     llm_url: str = ""
     # sentence-transformers model folder or id; empty means the packaged all-MiniLM-L6-v2.
     embedding_model: str = ""
-    # How many passages reach the model.
-    top_k: int = 4
+    # How many passages reach the model (per question: answer(..., top_k=)).
+    top_k: int = _setting(4, 1, 50, "--top-k", "Passages given to the model.")
     # Context window given to llama.cpp; prompt + answer must fit in it.
-    n_ctx: int = 4096
+    n_ctx: int = _setting(4096, 512, 131072, "--n-ctx", "Model context size in tokens.")
     # CPU threads for llama.cpp; 0 means one per core.
-    threads: int = 0
-    # Sampling temperature; low keeps answers close to the passages.
-    temperature: float = 0.1
-    # Longest answer, in tokens.
-    max_answer_tokens: int = 384
+    threads: int = _setting(0, 0, 256, "--threads", "CPU threads for the model, 0 = all.")
+    # Sampling temperature; low keeps answers close to the passages (per question too).
+    temperature: float = _setting(0.1, 0.0, 2.0, "--temperature", "Sampling temperature.")
+    # Longest answer, in tokens (per question too: answer(..., max_tokens=)).
+    max_answer_tokens: int = _setting(384, 16, 8192)
     # Longest question accepted, in characters (checked before tokenising).
-    max_question_chars: int = 2000
+    max_question_chars: int = _setting(2000, 10, 100_000)
     # Earlier messages of a conversation given to the model; older ones are left out.
-    max_history_turns: int = 6
+    max_history_turns: int = _setting(6, 0, 100)
     # Chunks aim for this many characters and never exceed chunk_max_chars.
-    chunk_chars: int = 700
-    chunk_max_chars: int = 1200
+    chunk_chars: int = _setting(700, 100, 20_000)
+    chunk_max_chars: int = _setting(1200, 100, 40_000)
     # Check every answer sentence against the passages: move, drop or add citations, and withhold
     # a draft no passage supports. Off shows the model's own citations (for measuring).
     verify_citations: bool = True
@@ -62,21 +71,18 @@ class Config:
     # each) and costs 3-4 s (docs/evaluation.md).
     rewrite_follow_ups: bool = False
     # Below this cosine similarity (and with no lexical match) a passage is not relevant.
-    min_similarity: float = 0.25
+    min_similarity: float = _setting(0.25, -1.0, 1.0)
 
     def __post_init__(self) -> None:
         if self.llm_url and not self.llm_url.startswith(("http://", "https://")):
             raise ConfigError(f"llm_url={self.llm_url!r} must start with http:// or https://.")
-        _check_range("top_k", self.top_k, 1, 50)
-        _check_range("n_ctx", self.n_ctx, 512, 131072)
-        _check_range("threads", self.threads, 0, 256)
-        _check_range("temperature", self.temperature, 0.0, 2.0)
-        _check_range("max_answer_tokens", self.max_answer_tokens, 16, 8192)
-        _check_range("max_question_chars", self.max_question_chars, 10, 100_000)
-        _check_range("max_history_turns", self.max_history_turns, 0, 100)
-        _check_range("chunk_chars", self.chunk_chars, 100, 20_000)
-        _check_range("chunk_max_chars", self.chunk_max_chars, self.chunk_chars, 40_000)
-        _check_range("min_similarity", self.min_similarity, -1.0, 1.0)
+        for name, (low, high) in RANGES.items():
+            _check_range(name, getattr(self, name), low, high)
+        if self.chunk_max_chars < self.chunk_chars:
+            raise ConfigError(
+                f"chunk_max_chars={self.chunk_max_chars} is below chunk_chars={self.chunk_chars}; "
+                "raise it or lower chunk_chars."
+            )
         if self.max_answer_tokens >= self.n_ctx // 2:
             raise ConfigError(
                 f"max_answer_tokens={self.max_answer_tokens} leaves too little of n_ctx={self.n_ctx} "
@@ -84,8 +90,22 @@ class Config:
             )
 
     @property
+    def chunking(self) -> ChunkingParams:
+        return ChunkingParams(self.chunk_chars, self.chunk_max_chars)
+
+    @property
     def n_threads(self) -> int:
         return self.threads or (os.cpu_count() or 1)
+
+    @property
+    def model_settings(self) -> tuple:
+        """What the loaded model depends on: configurations equal here share one model in a process."""
+        return (self.llm_url, self.model_path, self.model_cache_dir, self.n_ctx, self.n_threads)
+
+    def for_documents(self) -> Config:
+        """This configuration with the per-question settings at their defaults (questions carry
+        their own): one Chatbot serves every configuration equal to it."""
+        return dataclasses.replace(self, **{name: _FIELDS[name].default for name in PER_QUESTION})
 
     def replace(self, **overrides: object) -> Config:
         """Return a copy with the given keys changed; None values are ignored."""
@@ -97,6 +117,16 @@ class Config:
 
 
 _FIELDS = {f.name: f for f in dataclasses.fields(Config)}
+# name -> (lowest, highest) allowed value: checked here, and the page's sliders stay inside them.
+RANGES = {f.name: f.metadata["range"] for f in _FIELDS.values() if f.metadata.get("range")}
+# name -> (flag, help, type name) of the settings the CLI takes as flags (each also has its CHATBOT_* variable).
+FLAGS = {
+    f.name: (f.metadata["flag"], f.metadata["help"], f.type)
+    for f in _FIELDS.values()
+    if f.metadata.get("flag")
+}
+# Settings a question may carry itself (answer(..., top_k=, temperature=, max_tokens=)).
+PER_QUESTION = ("top_k", "temperature", "max_answer_tokens")
 
 
 def _check_range(name: str, value: float, low: float, high: float) -> None:

@@ -6,8 +6,6 @@ the corpus folder, and removal only ever deletes a file that lies inside that fo
 
 from __future__ import annotations
 
-import hashlib
-import os
 import re
 import uuid
 from dataclasses import dataclass
@@ -15,6 +13,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from chatbot.errors import CorpusError
+from chatbot.files import replace_atomically, sha256_bytes
 from chatbot.loaders import MAX_FILE_BYTES, SUPPORTED_SUFFIXES, load_text
 
 UPLOADS = "uploads"  # subfolder of the corpus that receives files uploaded through the page
@@ -64,9 +63,7 @@ def add_file(corpus_dir: Path, data: bytes, original_name: str) -> Added:
     folder = Path(corpus_dir) / UPLOADS
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / f"{_safe_stem(original_name)}-{uuid.uuid4().hex[:8]}{suffix}"
-    partial = target.with_name(target.name + ".partial")
-    partial.write_bytes(data)
-    os.replace(partial, target)  # a half-written upload is never seen by an index build
+    replace_atomically(target, data)  # a half-written upload is never seen by an index build
     return Added(original_name=original_name, source=target.relative_to(corpus_dir).as_posix())
 
 
@@ -145,9 +142,7 @@ def add_paths(corpus_dir: Path, paths: list[Path]) -> tuple[list[Added], list[Sk
                 skipped.append(Skipped(str(file), "already in the corpus"))
                 continue
             target.parent.mkdir(parents=True, exist_ok=True)
-            partial = target.with_name(target.name + ".partial")
-            partial.write_bytes(data)
-            os.replace(partial, target)
+            replace_atomically(target, data)
             added.append(
                 Added(original_name=str(file), source=target.relative_to(corpus).as_posix())
             )
@@ -166,11 +161,9 @@ def add_url(corpus_dir: Path, url: str, allow_private: bool = False) -> Added:
     parts = urlsplit(fetched.url)
     name = f"{_slug(parts.hostname or 'web')}-{_slug(parts.path or 'index')}"
     check_document(fetched.data, f"{url}{fetched.suffix}", max_bytes=MAX_FILE_BYTES)
-    digest = hashlib.sha256(fetched.data).hexdigest()[:8]
+    digest = sha256_bytes(fetched.data)[:8]
     folder = Path(corpus_dir) / WEB
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / f"{name[:60]}-{digest}{fetched.suffix}"
-    partial = target.with_name(target.name + ".partial")
-    partial.write_bytes(fetched.data)
-    os.replace(partial, target)
+    replace_atomically(target, fetched.data)
     return Added(original_name=url, source=target.relative_to(corpus_dir).as_posix())

@@ -1,13 +1,14 @@
-"""Corpus folder -> Document(id, title, source, text, sha256). Reads .md and .txt; other formats are skipped."""
+"""Corpus folder -> Document(id, title, source, text, sha256). Reads every format chatbot.loaders
+knows (Markdown, text, HTML, PDF, Word); other files are skipped."""
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from chatbot.errors import CorpusError
+from chatbot.files import sha256_bytes
 from chatbot.loaders import SUPPORTED_SUFFIXES, load_text, normalise
 
 
@@ -18,10 +19,6 @@ class Document:
     source: str  # path relative to the corpus folder
     text: str  # normalised text; chunk offsets point into it
     sha256: str  # of the raw file bytes, so any edit makes the index stale
-
-
-def sha256_bytes(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
 
 
 def document_id(relative: Path) -> str:
@@ -62,7 +59,8 @@ def corpus_files(corpus_dir: Path) -> list[Path]:
     """Supported files under corpus_dir, recursively, in a stable order; hidden files skipped."""
     if not corpus_dir.is_dir():
         raise CorpusError(
-            f"Corpus folder does not exist: {corpus_dir}. Create it and add .md or .txt files."
+            f"Corpus folder does not exist: {corpus_dir}. Create it and add documents "
+            f"({', '.join(SUPPORTED_SUFFIXES)})."
         )
     return sorted(
         p

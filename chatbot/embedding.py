@@ -37,11 +37,10 @@ def packaged_model_dir() -> Path:
 class SentenceTransformerEmbedder:
     """Loads its model on first use, so importing the package and --help stay instant."""
 
-    def __init__(self, model: str = "", batch_size: int = 32, progress: bool = False):
+    def __init__(self, model: str = "", batch_size: int = 32):
         self._model_ref = model
         self.model_id = model or DEFAULT_EMBEDDING_ID
         self.batch_size = batch_size
-        self.progress = progress
         self._model = None
         self._lock = threading.Lock()
 
@@ -76,18 +75,15 @@ class SentenceTransformerEmbedder:
         )
         return int(get_dim())
 
-    def _encode(self, texts: Sequence[str], show_progress: bool) -> np.ndarray:
+    def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
         vectors = self._loaded().encode(
             list(texts),
             batch_size=self.batch_size,
             normalize_embeddings=True,
             convert_to_numpy=True,
-            show_progress_bar=show_progress,
+            show_progress_bar=False,  # the index build draws its own bar
         )
         return np.ascontiguousarray(vectors, dtype=np.float32)
 
-    def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
-        return self._encode(texts, self.progress)
-
     def embed_query(self, text: str) -> np.ndarray:
-        return self._encode([text], False)[0]
+        return self.embed_documents([text])[0]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import queue
 import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -15,6 +16,9 @@ from chatbot.errors import ModelError
 class LLM(Protocol):
     name: str
 
+    def load(self) -> None:
+        """Load the model (or reach the server) now, so a problem shows before the first question."""
+
     def count_tokens(self, text: str) -> int: ...
 
     def stream_chat(
@@ -25,6 +29,7 @@ class LLM(Protocol):
     # messages starts with "Yes" rather than "No" (used by chatbot.judging when present).
 
 
+_END = object()  # marks the end of a generated reply
 YES_WORDS = ("Yes", "yes", "YES")
 NO_WORDS = ("No", "no", "NO")
 
@@ -71,11 +76,18 @@ class RemoteLLM:
     vLLM …) reached over HTTP with streaming: many app processes can share one model server."""
 
     CHARS_PER_TOKEN = 3.0  # servers differ in how (and whether) they count tokens: estimate low
+    # A refused or failed connection is tried again this many times (a server that is restarting).
+    CONNECT_RETRIES = 3
 
     def __init__(self, url: str, timeout: float = 120.0):
+        import httpx
+
         self.url = url.rstrip("/")
         self.name = f"remote model at {self.url}"
         self.timeout = timeout
+        self._client = httpx.Client(
+            timeout=timeout, transport=httpx.HTTPTransport(retries=self.CONNECT_RETRIES)
+        )
 
     def count_tokens(self, text: str) -> int:
         return int(len(text) / self.CHARS_PER_TOKEN) + 1
@@ -88,7 +100,7 @@ class RemoteLLM:
         import httpx
 
         try:
-            httpx.get(f"{self.url}/models", timeout=10).raise_for_status()
+            self._client.get(f"{self.url}/models", timeout=10).raise_for_status()
         except httpx.HTTPError as exc:
             raise self._fail(exc) from None
 
@@ -106,7 +118,7 @@ class RemoteLLM:
             "top_logprobs": 10,
         }
         try:
-            response = httpx.post(f"{self.url}/chat/completions", json=body, timeout=self.timeout)
+            response = self._client.post(f"{self.url}/chat/completions", json=body)
             response.raise_for_status()
             choice = (response.json().get("choices") or [{}])[0]
             first = ((choice.get("logprobs") or {}).get("content") or [{}])[0]
@@ -117,6 +129,20 @@ class RemoteLLM:
         except (httpx.HTTPError, ValueError, KeyError, TypeError, AttributeError):
             return None
         return yes_share(top)
+
+    def _piece_of(self, data: str) -> str | None:
+        """The text of one streamed event, or a clear error when the server sent something else."""
+        try:
+            choices = json.loads(data).get("choices") or [{}]
+            piece = (choices[0].get("delta") or {}).get("content")
+        except (ValueError, AttributeError, TypeError, IndexError):
+            raise ModelError(
+                f"The model server at {self.url} sent a malformed event ({data[:80]!r}); "
+                "is CHATBOT_LLM_URL an OpenAI-compatible /v1 address?"
+            ) from None
+        if piece is not None and not isinstance(piece, str):
+            raise ModelError(f"The model server at {self.url} sent non-text content: {piece!r:.80}")
+        return piece
 
     def stream_chat(
         self, messages: Sequence[dict[str, str]], max_tokens: int, temperature: float
@@ -130,9 +156,7 @@ class RemoteLLM:
             "stream": True,
         }
         try:
-            with httpx.stream(
-                "POST", f"{self.url}/chat/completions", json=body, timeout=self.timeout
-            ) as response:
+            with self._client.stream("POST", f"{self.url}/chat/completions", json=body) as response:
                 if response.status_code >= 400:
                     response.read()
                     raise ModelError(
@@ -145,8 +169,7 @@ class RemoteLLM:
                     data = line[5:].strip()
                     if data == "[DONE]":
                         break
-                    choices = json.loads(data).get("choices") or [{}]
-                    piece = (choices[0].get("delta") or {}).get("content")
+                    piece = self._piece_of(data)
                     if piece:
                         yield piece
         except httpx.HTTPError as exc:
@@ -248,24 +271,53 @@ class LlamaCppLLM:
     def stream_chat(
         self, messages: Sequence[dict[str, str]], max_tokens: int, temperature: float
     ) -> Iterator[str]:
+        """Pieces of the reply as they are generated.
+
+        A thread of its own generates while holding the model, and hands the pieces over: the model
+        is released when the reply is complete or the consumer stops (closes the iterator), never
+        held by an iterator someone forgot about.
+        """
         llama = self._loaded()
-        with self._generate_lock:
+        pieces: queue.SimpleQueue = queue.SimpleQueue()
+        stopped = threading.Event()
+
+        def generate() -> None:
             try:
-                chunks = llama.create_chat_completion(
-                    messages=list(messages),
-                    max_tokens=max_tokens,
-                    temperature=temperature,
-                    seed=self.seed,
-                    stream=True,
-                )
-                for chunk in chunks:
-                    piece = chunk["choices"][0]["delta"].get("content")
-                    if piece:
-                        yield piece
-            except ValueError as exc:
-                if "context window" in str(exc) or "exceed" in str(exc):
-                    raise ModelError(
-                        f"The prompt does not fit the model's context of {self.n_ctx} tokens; "
-                        "lower top_k or raise n_ctx."
-                    ) from exc
-                raise
+                with self._generate_lock:
+                    if stopped.is_set():
+                        return
+                    chunks = llama.create_chat_completion(
+                        messages=list(messages),
+                        max_tokens=max_tokens,
+                        temperature=temperature,
+                        seed=self.seed,
+                        stream=True,
+                    )
+                    for chunk in chunks:
+                        if stopped.is_set():
+                            break
+                        piece = chunk["choices"][0]["delta"].get("content")
+                        if piece:
+                            pieces.put(piece)
+            except Exception as exc:  # handed to the consumer, raised there
+                pieces.put(self._explained(exc))
+            finally:
+                pieces.put(_END)
+
+        threading.Thread(target=generate, name="llama-generate", daemon=True).start()
+        try:
+            while (item := pieces.get()) is not _END:
+                if isinstance(item, Exception):
+                    raise item
+                yield item
+        finally:
+            stopped.set()
+
+    def _explained(self, exc: Exception) -> Exception:
+        text = str(exc)
+        if isinstance(exc, ValueError) and ("context window" in text or "exceed" in text):
+            return ModelError(
+                f"The prompt does not fit the model's context of {self.n_ctx} tokens; "
+                "lower top_k or raise n_ctx."
+            )
+        return exc

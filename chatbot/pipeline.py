@@ -11,7 +11,6 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 
 from chatbot.answering import Answer, Answerer
-from chatbot.chunking import ChunkingParams
 from chatbot.config import Config
 from chatbot.documents import scan_corpus
 from chatbot.embedding import Embedder, SentenceTransformerEmbedder
@@ -32,6 +31,29 @@ from chatbot.retrieval import Retriever
 
 def _stderr(message: str) -> None:
     print(message, file=sys.stderr)
+
+
+_shared: dict[tuple, object] = {}  # (kind, settings) -> the loaded model or embedder
+_shared_lock = threading.Lock()
+
+
+def _shared_one(key: tuple, make: Callable[[], object]):
+    with _shared_lock:
+        if key not in _shared:
+            _shared[key] = make()
+        return _shared[key]
+
+
+def shared_llm(config: Config) -> LLM:
+    """One model per model settings in a process, whatever else the configurations differ in."""
+    return _shared_one(("llm", *config.model_settings), lambda: make_llm(config))
+
+
+def shared_embedder(config: Config) -> Embedder:
+    return _shared_one(
+        ("embedder", config.embedding_model),
+        lambda: SentenceTransformerEmbedder(config.embedding_model),
+    )
 
 
 def make_llm(config: Config) -> LLM:
@@ -57,20 +79,20 @@ class Chatbot:
         progress: bool = True,
     ):
         self.config = config
-        self.embedder = embedder or SentenceTransformerEmbedder(config.embedding_model)
+        self.embedder = embedder or shared_embedder(config)
         self._llm = llm
         self.notify = notify
         self.progress = progress
-        self.params = ChunkingParams(config.chunk_chars, config.chunk_max_chars)
+        self.params = config.chunking
         self._answerer: Answerer | None = None
-        self._built_at: str | None = None
+        self._build_id: str | None = None
         # Held while an index is being built; questions meanwhile go to the last loaded index.
         self._build_lock = threading.Lock()
 
     @property
     def llm(self) -> LLM:
         if self._llm is None:
-            self._llm = make_llm(self.config)
+            self._llm = shared_llm(self.config)
         return self._llm
 
     def _current(self) -> Answerer:
@@ -86,7 +108,7 @@ class Chatbot:
             fresh = not stale_reasons(
                 manifest, self.config.corpus_dir, self.embedder.model_id, self.params
             )
-            if self._answerer is None or not fresh or manifest["built_at"] != self._built_at:
+            if self._answerer is None or not fresh or manifest.build_id != self._build_id:
                 index = ensure_index(
                     self.config.corpus_dir,
                     self.config.index_dir,
@@ -100,7 +122,7 @@ class Chatbot:
 
     def _use(self, index: Index) -> None:
         self._answerer = Answerer(Retriever(index, self.embedder), self.llm, self.config)
-        self._built_at = index.manifest["built_at"]
+        self._build_id = index.manifest.build_id
 
     @property
     def loaded_index(self) -> Index:
@@ -123,9 +145,7 @@ class Chatbot:
         """
         self._current()
         self.embedder.embed_query("warm up")
-        load = getattr(self.llm, "load", None)
-        if load:
-            load()
+        self.llm.load()
         priming = [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": "Hi"}]
         for _ in self.llm.stream_chat(priming, max_tokens=1, temperature=0.0):
             pass

@@ -1,96 +1,18 @@
-"""Fakes for the heavy models and an isolated environment for every test."""
+"""Fixtures: an isolated environment for every test, a small corpus, the fakes of tests/fakes.py."""
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import re
 import socket
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from chatbot.config import Config
+from tests.fakes import EchoLLM, FakeEmbedder
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-
-
-STOP_WORDS = {
-    "the",
-    "and",
-    "for",
-    "was",
-    "who",
-    "what",
-    "its",
-    "are",
-    "how",
-    "did",
-    "does",
-    "which",
-    "when",
-}
-
-
-class FakeEmbedder:
-    """Deterministic bag-of-words vectors: texts sharing content words are similar, in microseconds."""
-
-    model_id = "fake-bag-of-words"
-    dimension = 1024
-
-    def __init__(self):
-        self.calls = 0
-
-    def _vector(self, text: str) -> np.ndarray:
-        vector = np.zeros(self.dimension, dtype=np.float32)
-        for word in re.findall(r"[a-z0-9]+", text.lower()):
-            if len(word) > 2 and word not in STOP_WORDS:
-                vector[int(hashlib.md5(word.encode()).hexdigest(), 16) % self.dimension] += 1.0
-        norm = np.linalg.norm(vector)
-        return vector / norm if norm else vector
-
-    def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
-        self.calls += 1
-        return (
-            np.stack([self._vector(t) for t in texts])
-            if texts
-            else np.zeros((0, self.dimension), np.float32)
-        )
-
-    def embed_query(self, text: str) -> np.ndarray:
-        return self._vector(text)
-
-
-class EchoLLM:
-    """Records the messages it was given and streams back a reply, word by word: the scripted
-    `reply`, or by default the first sentence of passage [1] with its citation."""
-
-    name = "echo"
-
-    def __init__(self, reply: str | None = None):
-        self.reply = reply
-        self.calls: list[list[dict[str, str]]] = []
-
-    def count_tokens(self, text: str) -> int:
-        return len(text) // 4 + 1
-
-    def reply_to(self, messages) -> str:
-        if self.reply is not None:
-            return self.reply
-        first = re.search(
-            r"\[1\] \(.*?\)\n<<<\n(.+?[.!?])(?:\s|$)", messages[-1]["content"], re.DOTALL
-        )
-        return f"{first.group(1)} [1]." if first else "The documents do not cover this question."
-
-    def stream_chat(self, messages, max_tokens: int, temperature: float) -> Iterator[str]:
-        self.calls.append([dict(m) for m in messages])
-        yield from re.findall(r"\S+\s*", self.reply_to(messages))
-
-    @property
-    def last_prompt(self) -> str:
-        return self.calls[-1][-1]["content"]
 
 
 ARTICLE = """# Open Source in Practice
@@ -126,6 +48,12 @@ def isolated_env(monkeypatch, tmp_path):
             monkeypatch.delenv(key)
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    # Models shared within a process are not shared between tests.
+    import chatbot
+    from chatbot import pipeline
+
+    monkeypatch.setattr(pipeline, "_shared", {})
+    monkeypatch.setattr(chatbot, "_bots", {})
 
 
 @pytest.fixture

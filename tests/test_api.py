@@ -57,3 +57,45 @@ def test_an_edited_corpus_is_picked_up_without_restarting(config, fake_models):
     (config.corpus_dir / "news.md").write_text("# News\n\nThe zebra project released version nine.")
     chatbot.answer("What did the zebra project release?", config=config)
     assert "zebra project released version nine" in llm.last_prompt
+
+
+def test_per_question_settings_never_load_a_second_model(config, fake_models, monkeypatch):
+    from chatbot import pipeline
+
+    _, llm = fake_models
+    made = []
+    monkeypatch.setattr(pipeline, "make_llm", lambda config: made.append(config) or llm)
+    chatbot.answer("When was GitHub founded?", config=config)
+    chatbot.answer("When was GitHub founded?", config=config.replace(top_k=1, temperature=0.5))
+    chatbot.answer("When was GitHub founded?", config=config, top_k=1, max_tokens=40)
+    assert len(made) == 1
+    assert chatbot.get_chatbot(config) is chatbot.get_chatbot(config.replace(top_k=8))
+    assert "[1] (" in llm.last_prompt and "[2] (" not in llm.last_prompt
+
+
+def test_another_corpus_shares_the_model_too(config, fake_models, monkeypatch, tmp_path):
+    from chatbot import pipeline
+
+    _, llm = fake_models
+    made = []
+    monkeypatch.setattr(pipeline, "make_llm", lambda config: made.append(config) or llm)
+    other = tmp_path / "other-corpus"
+    other.mkdir()
+    (other / "zebra.md").write_text("# Zebras\n\nZebras have black and white stripes.")
+    chatbot.answer("When was GitHub founded?", config=config)
+    chatbot.answer(
+        "What do zebras have?", config=config.replace(corpus_dir=other, index_dir=tmp_path / "i2")
+    )
+    assert len(made) == 1
+
+
+@pytest.mark.parametrize(
+    ("setting", "value"), [("top_k", 0), ("temperature", 9.0), ("max_tokens", 100_000)]
+)
+def test_per_question_settings_are_checked_like_the_configuration(
+    config, fake_models, setting, value
+):
+    from chatbot.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="out of range|too little"):
+        chatbot.answer("When was GitHub founded?", config=config, **{setting: value})

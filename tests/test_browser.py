@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import re
 import shutil
-import time
 from pathlib import Path
 
 import pytest
 
 from chatbot.pipeline import Chatbot
 from tests.conftest import served_page
+from tests.fakes import SlowLLM
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -121,24 +121,6 @@ def test_the_page_works_at_phone_width(page_url, browser, echo_llm):
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 400, f"the page scrolls sideways at phone width ({width}px)"
     page.screenshot(path=str(ARTIFACTS / "phone.png"), full_page=True)
-
-
-class SlowLLM:
-    """Streams 60 words, one every 0.1 s, and counts how many it produced."""
-
-    name = "slow"
-
-    def __init__(self):
-        self.produced = 0
-
-    def count_tokens(self, text: str) -> int:
-        return len(text) // 4 + 1
-
-    def stream_chat(self, messages, max_tokens, temperature):
-        for i in range(60):
-            time.sleep(0.1)
-            self.produced += 1
-            yield f"word{i} "
 
 
 def test_stop_retry_copy_and_clear(config, embedder, browser):

@@ -1,6 +1,7 @@
 from pathlib import Path
 
 from chatbot.chunking import ChunkingParams, chunk_document
+from chatbot.config import Config
 from chatbot.documents import Document, load_corpus
 
 PROJECT_CORPUS = Path(__file__).resolve().parent.parent / "corpus"
@@ -61,12 +62,12 @@ def test_plain_text_section_titles_become_headings():
 
 def test_every_chunk_of_the_shipped_corpus_is_an_exact_span():
     for document in load_corpus(PROJECT_CORPUS):
-        chunks = chunk_document(document)
+        chunks = chunk_document(document, Config().chunking)
         assert chunks
         for chunk in chunks:
             assert document.text[chunk.start : chunk.end] == chunk.text
             assert chunk.text.strip() == chunk.text and chunk.text
-            assert len(chunk.text) <= ChunkingParams().chunk_max_chars
+            assert len(chunk.text) <= Config().chunk_max_chars
 
 
 def test_section_labels_do_not_repeat_the_title():

@@ -19,7 +19,7 @@ def test_committed_index_is_fresh_against_the_corpus():
 def test_committed_index_loads_and_its_checksums_match():
     index = load_index(Config().index_dir)
     assert index.vectors.ntotal == len(index.chunks) > 0
-    assert index.manifest["embedding"]["dimension"] == 384
+    assert index.manifest.dimension == 384
 
 
 def test_the_committed_index_holds_the_article_and_its_picture_captions():

@@ -13,7 +13,8 @@ import pytest
 from chatbot.chunking import ChunkingParams
 from chatbot.documents import load_corpus
 from chatbot.index import build_index, load_index, read_manifest
-from tests.conftest import PROJECT_ROOT, FakeEmbedder
+from tests.conftest import PROJECT_ROOT
+from tests.fakes import FakeEmbedder
 
 PARAMS = ChunkingParams(200, 400)
 
@@ -24,9 +25,10 @@ CRASHING_BUILD = textwrap.dedent(
     from pathlib import Path
     sys.path.insert(0, sys.argv[4])
     import chatbot.index as index
+    import chatbot.index.store as store
     from chatbot.chunking import ChunkingParams
     from chatbot.documents import load_corpus
-    from tests.conftest import FakeEmbedder
+    from tests.fakes import FakeEmbedder
 
     step = sys.argv[3]
     die = lambda: os.kill(os.getpid(), signal.SIGKILL)
@@ -37,7 +39,7 @@ CRASHING_BUILD = textwrap.dedent(
                 die()
             return super().embed_documents(texts)
 
-    real_write, real_rename, real_rmtree = index._write_json, os.rename, shutil.rmtree
+    real_write, real_rename, real_rmtree = store.write_json, os.rename, shutil.rmtree
 
     def write(path, data):
         real_write(path, data)
@@ -57,7 +59,7 @@ CRASHING_BUILD = textwrap.dedent(
             die()  # the new index is in place, the old one not yet deleted
         real_rmtree(path, *args, **kwargs)
 
-    index._write_json, os.rename, shutil.rmtree = write, rename, rmtree
+    store.write_json, os.rename, shutil.rmtree = write, rename, rmtree
     index.build_index(load_corpus(Path(sys.argv[1])), Embedder(), Path(sys.argv[2]), ChunkingParams(200, 400))
     """
 )
@@ -66,8 +68,8 @@ CRASHING_BUILD = textwrap.dedent(
 def assert_consistent(index_dir):
     index = load_index(index_dir)  # verifies every file against the manifest's checksums
     manifest = read_manifest(index_dir)
-    assert index.vectors.ntotal == len(index.chunks) == manifest["counts"]["chunks"]
-    assert len(index.documents) == manifest["counts"]["documents"]
+    assert index.vectors.ntotal == len(index.chunks) == manifest.chunk_count
+    assert len(index.documents) == len(manifest.documents)
     return index
 
 
@@ -75,12 +77,12 @@ def assert_consistent(index_dir):
 def test_kill_9_at_any_step_leaves_a_loadable_consistent_index(corpus_dir, tmp_path, step):
     index_dir = tmp_path / "index"
     build_index(load_corpus(corpus_dir), FakeEmbedder(), index_dir, PARAMS)
-    before = {d["source"] for d in read_manifest(index_dir)["documents"]}
+    before = {d.source for d in read_manifest(index_dir).documents}
     (corpus_dir / "news.md").write_text("# News\n\nThe zebra project released version nine.")
 
     script = tmp_path / "crash.py"
     script.write_text(CRASHING_BUILD)
-    done = subprocess.run(  # noqa: PLW1510 - the exit code is what the test checks
+    done = subprocess.run(
         [sys.executable, str(script), str(corpus_dir), str(index_dir), step, str(PROJECT_ROOT)],
         capture_output=True,
         text=True,
@@ -106,7 +108,7 @@ def test_a_truncated_chunk_store_is_never_used_to_answer(corpus_dir, tmp_path):
     build_index(load_corpus(corpus_dir), FakeEmbedder(), index_dir, PARAMS)
     store = index_dir / "chunks.json"
     store.write_text(store.read_text()[:-40])
-    with pytest.raises(IndexDataError, match="rebuild the index with: chatbot index"):
+    with pytest.raises(IndexDataError, match="rebuild it with: chatbot index rebuild"):
         load_index(index_dir)
     manifest = json.loads((index_dir / "manifest.json").read_text())
     assert manifest["files"]["chunks.json"]  # the checksum that caught it

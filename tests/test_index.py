@@ -27,11 +27,12 @@ def test_build_and_load_round_trip(corpus_dir, tmp_path, embedder):
 def test_manifest_records_what_the_index_was_built_from(corpus_dir, tmp_path, embedder):
     build(corpus_dir, tmp_path / "index", embedder)
     manifest = read_manifest(tmp_path / "index")
-    assert manifest["embedding"] == {"model": "fake-bag-of-words", "dimension": 1024}
-    assert manifest["chunking"] == {"chunker": 2, "chunk_chars": 200, "chunk_max_chars": 400}
-    assert {d["source"] for d in manifest["documents"]} == {"article.md", "recipes.md"}
-    assert sum(d["chunks"] for d in manifest["documents"]) == manifest["counts"]["chunks"]
-    assert set(manifest["files"]) == {"chunks.json", "vectors.faiss"}
+    assert (manifest.embedding_model, manifest.dimension) == ("fake-bag-of-words", 1024)
+    assert manifest.chunking == {"chunker": 2, "chunk_chars": 200, "chunk_max_chars": 400}
+    assert {d.source for d in manifest.documents} == {"article.md", "recipes.md"}
+    assert manifest.chunk_count == len(load_index(tmp_path / "index").chunks) > 0
+    assert set(manifest.files) == {"chunks.json", "vectors.faiss"}
+    assert len(manifest.build_id) == 32
     assert not list(tmp_path.glob("index.*-*")), "no temporary folder is left behind"
 
 
@@ -83,13 +84,13 @@ def test_a_crash_mid_embedding_keeps_the_previous_index(corpus_dir, tmp_path, em
 
 def test_a_crash_mid_write_keeps_the_previous_index(corpus_dir, tmp_path, embedder, monkeypatch):
     build(corpus_dir, tmp_path / "index", embedder)
-    import chatbot.index as index_module
+    import chatbot.index.store as store
 
     def failing_write(path, data):
         raise OSError("disk full")
 
-    monkeypatch.setattr(index_module, "_write_json", failing_write)
-    with pytest.raises(OSError):
+    monkeypatch.setattr(store, "write_json", failing_write)
+    with pytest.raises(IndexDataError, match="disk full.*the previous index is unchanged"):
         build(corpus_dir, tmp_path / "index", embedder)
     monkeypatch.undo()
     assert load_index(tmp_path / "index").chunks
@@ -99,6 +100,9 @@ def test_a_crash_mid_write_keeps_the_previous_index(corpus_dir, tmp_path, embedd
 def test_a_crash_between_the_two_renames_is_recovered(corpus_dir, tmp_path, embedder):
     build(corpus_dir, tmp_path / "index", embedder)
     os.rename(tmp_path / "index", tmp_path / "index.old-deadbeef")
+    assert load_index(tmp_path / "index").chunks  # read where the crash left it
+    assert (tmp_path / "index.old-deadbeef").exists(), "reading changed the folder"
+    build(corpus_dir, tmp_path / "index", embedder)  # the next build, under the lock, tidies up
     assert load_index(tmp_path / "index").chunks
     assert not (tmp_path / "index.old-deadbeef").exists()
 
@@ -157,7 +161,7 @@ def test_a_bad_file_in_the_corpus_is_skipped_and_the_rest_indexed(corpus_dir, tm
     assert {d.source for d in index.documents.values()} == {"article.md", "recipes.md", "new.md"}
     assert any("Skipped broken.md" in m and "empty" in m for m in messages)
     manifest = read_manifest(tmp_path / "index")
-    assert [u["source"] for u in manifest["unreadable"]] == ["broken.md"]
+    assert [u.source for u in manifest.unreadable] == ["broken.md"]
     assert stale_reasons(manifest, corpus_dir, embedder.model_id, PARAMS) == [], (
         "not retried every time"
     )
@@ -216,3 +220,86 @@ def test_the_same_content_under_a_new_name_is_indexed_once(corpus_dir, tmp_path,
     assert stale_reasons(manifest, corpus_dir, embedder.model_id, PARAMS) == [], (
         "a duplicate is not 'new' forever"
     )
+
+
+def test_a_second_build_waits_for_the_first_and_never_touches_its_folder(
+    corpus_dir, tmp_path, embedder, monkeypatch
+):
+    import threading
+
+    import chatbot.index.store as store
+
+    index_dir = tmp_path / "index"
+    build(corpus_dir, index_dir, embedder)
+    writing, release = threading.Event(), threading.Event()
+    real_write = store.write_json
+
+    def paused_write(path, data):  # the first build stops with its temporary folder half written
+        if threading.current_thread().name == "first" and not release.is_set():
+            writing.set()
+            assert release.wait(10), "the test never let the first build go on"
+        real_write(path, data)
+
+    monkeypatch.setattr(store, "write_json", paused_write)
+    errors = []
+
+    def run():
+        try:
+            build(corpus_dir, index_dir, embedder)
+        except Exception as exc:  # reported by the assertion below
+            errors.append(exc)
+
+    first = threading.Thread(target=run, name="first")
+    first.start()
+    assert writing.wait(10)
+    (in_progress,) = tmp_path.glob("index.tmp-*")
+    second = threading.Thread(target=run, name="second")
+    second.start()
+    second.join(0.5)
+    assert second.is_alive(), "the second build did not wait for the first"
+    assert in_progress.exists(), "the second build deleted the first one's folder"
+    release.set()
+    first.join(10)
+    second.join(10)
+    assert not errors and not first.is_alive() and not second.is_alive()
+    assert load_index(index_dir).chunks
+    assert not list(tmp_path.glob("index.tmp-*")) and not list(tmp_path.glob("index.old-*"))
+
+
+def test_a_build_that_cannot_get_the_lock_says_so(corpus_dir, tmp_path, embedder, monkeypatch):
+    from chatbot.index import build as build_module
+
+    index_dir = tmp_path / "index"
+    with build_module.build_lock(index_dir):
+        monkeypatch.setattr(build_module, "LOCK_WAIT_SECONDS", 0.2)
+        with pytest.raises(IndexDataError, match="Another build of .* try again"):
+            build_module.build_index(load_corpus(corpus_dir), embedder, index_dir, PARAMS)
+
+
+def test_a_swap_that_fails_is_one_clear_error_and_keeps_the_index(
+    corpus_dir, tmp_path, embedder, monkeypatch
+):
+    from chatbot.index import build as build_module
+
+    index_dir = tmp_path / "index"
+    build(corpus_dir, index_dir, embedder)
+    before = (index_dir / "manifest.json").read_bytes()
+
+    def refused(src, dst):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(build_module.os, "rename", refused)
+    with pytest.raises(IndexDataError, match="Permission denied.*previous index is unchanged"):
+        build_module.build_index(load_corpus(corpus_dir), embedder, index_dir, PARAMS, reuse=False)
+    monkeypatch.undo()
+    assert (index_dir / "manifest.json").read_bytes() == before
+    assert load_index(index_dir).chunks
+
+
+def test_reading_an_index_changes_nothing_on_disk(corpus_dir, tmp_path, embedder):
+    build(corpus_dir, tmp_path / "index", embedder)
+    (tmp_path / "index.tmp-abandoned").mkdir()
+    before = sorted(p.name for p in tmp_path.iterdir())
+    read_manifest(tmp_path / "index")
+    load_index(tmp_path / "index")
+    assert sorted(p.name for p in tmp_path.iterdir()) == before

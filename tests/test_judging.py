@@ -12,7 +12,7 @@ from chatbot.judging import Judge
 from chatbot.llm import yes_share
 from chatbot.prompting import NOT_COVERED, build_prompt
 from chatbot.retrieval import Retriever
-from tests.conftest import EchoLLM
+from tests.fakes import EchoLLM
 from tests.test_verification import ARTICLE
 
 

@@ -9,6 +9,7 @@ import zlib
 
 import pytest
 
+from chatbot.config import Config
 from chatbot.documents import load_corpus
 from chatbot.errors import CorpusError
 from chatbot.loaders import load_text
@@ -93,7 +94,7 @@ def test_pdf_passages_carry_their_page_number(tmp_path):
         make_pdf(["Zebras have stripes.", "GitHub was founded in 2008."])
     )
     (doc,) = load_corpus(tmp_path)
-    headings = [c.heading for c in chunk_document(doc)]
+    headings = [c.heading for c in chunk_document(doc, Config().chunking)]
     assert any(h.endswith("Page 2") for h in headings)
 
 

@@ -2,7 +2,7 @@ import threading
 
 from chatbot.pipeline import Chatbot
 from chatbot.prompting import SYSTEM_PROMPT
-from tests.conftest import FakeEmbedder
+from tests.fakes import EchoLLM, FakeEmbedder
 
 
 class GatedEmbedder(FakeEmbedder):
@@ -49,19 +49,28 @@ def test_rebuild_reports_progress(config, embedder, echo_llm):
     assert seen[-1] == (report.chunks, report.chunks)
 
 
-def test_an_index_rebuilt_by_another_process_is_reloaded(config, embedder, echo_llm):
+def test_an_index_rebuilt_by_another_process_in_the_same_second_is_reloaded(
+    config, embedder, echo_llm, monkeypatch
+):
+    from datetime import UTC, datetime
+
+    from chatbot.index import build as build_module
+
+    class FrozenClock(datetime):  # every build happens at the same second
+        @classmethod
+        def now(cls, tz=None):
+            return datetime(2026, 1, 1, tzinfo=tz or UTC)
+
+    monkeypatch.setattr(build_module, "datetime", FrozenClock)
     bot = Chatbot(config, embedder=embedder, llm=echo_llm, progress=False)
     first = bot.index
-    other = Chatbot(config, embedder=embedder, llm=echo_llm, progress=False)
-    import time
-
-    time.sleep(1.1)  # built_at has one-second resolution
-    other.rebuild()
+    (config.corpus_dir / "news.md").write_text("# News\n\nThe zebra project released version nine.")
+    Chatbot(config, embedder=embedder, llm=echo_llm, progress=False).rebuild()  # "another process"
     assert bot.index is not first
+    assert "news" in bot.index.documents
 
 
 def test_per_question_overrides_reach_the_model(config, embedder):
-    from tests.conftest import EchoLLM
 
     class Recording(EchoLLM):
         def stream_chat(self, messages, max_tokens, temperature):
@@ -76,7 +85,6 @@ def test_per_question_overrides_reach_the_model(config, embedder):
 
 
 def test_warm_up_loads_everything_before_the_first_question(config, embedder):
-    from tests.conftest import EchoLLM
 
     class Loading(EchoLLM):
         loaded = False

@@ -165,3 +165,46 @@ def test_end_to_end_against_llama_cpp_server_with_the_tiny_model(config, embedde
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+class MalformedOpenAI(FakeOpenAI):
+    def do_POST(self):
+        self.rfile.read(int(self.headers["Content-Length"]))
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.end_headers()
+        self.wfile.write(b"data: <html>Bad Gateway</html>\n\n")
+
+
+def test_a_malformed_event_from_the_server_is_a_clear_error():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), MalformedOpenAI)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        llm = RemoteLLM(f"http://127.0.0.1:{server.server_address[1]}/v1")
+        with pytest.raises(ModelError, match="malformed event.*Bad Gateway"):
+            list(llm.stream_chat([{"role": "user", "content": "hi"}], 8, 0.0))
+    finally:
+        server.shutdown()
+
+
+def test_a_server_that_comes_up_a_moment_late_is_reached_by_retrying():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    llm = RemoteLLM(f"http://127.0.0.1:{port}/v1")
+    servers = []
+
+    def start_late():
+        time.sleep(0.3)
+        server = ThreadingHTTPServer(("127.0.0.1", port), FakeOpenAI)
+        servers.append(server)
+        server.serve_forever()
+
+    threading.Thread(target=start_late, daemon=True).start()
+    try:
+        pieces = list(llm.stream_chat([{"role": "user", "content": "hi"}], 8, 0.0))
+    finally:
+        time.sleep(0.05)
+        for server in servers:
+            server.shutdown()
+    assert "".join(pieces) == "Paris is the capital [1]."

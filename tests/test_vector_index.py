@@ -59,9 +59,9 @@ def test_a_big_index_is_approximate_and_still_answers_reuses_and_reloads(tmp_pat
         load_corpus(corpus), embedder, tmp_path / "index", PARAMS, approximate_above=100
     )
     manifest = read_manifest(tmp_path / "index")
-    assert manifest["search"]["kind"] == "ivf" and report.chunks > 100
+    assert manifest.search["kind"] == "ivf" and report.chunks > 100
     index = load_index(tmp_path / "index")
-    assert index.vectors.nprobe == manifest["search"]["probes"]
+    assert index.vectors.nprobe == manifest.search["probes"]
     best = Retriever(index, embedder).retrieve("widget17x5", 1)[0]
     assert "widget17x5" in best.chunk.text
 
@@ -74,4 +74,4 @@ def test_a_big_index_is_approximate_and_still_answers_reuses_and_reloads(tmp_pat
 
 def test_the_manifest_says_the_search_is_exact_for_a_small_corpus(corpus_dir, tmp_path, embedder):
     build_index(load_corpus(corpus_dir), embedder, tmp_path / "index", PARAMS)
-    assert read_manifest(tmp_path / "index")["search"] == {"kind": "exact"}
+    assert read_manifest(tmp_path / "index").search == {"kind": "exact"}
