@@ -17,7 +17,7 @@ from chatbot.judging import Judge
 from chatbot.llm import LLM
 from chatbot.prompting import NOT_COVERED, Prompt, build_prompt, rewrite_prompt
 from chatbot.retrieval import Passage, Retriever
-from chatbot.sentences import MARKER, cited_numbers, split_sentences
+from chatbot.sentences import MARKER, PARTIAL_MARKER, cited_numbers, split_sentences
 from chatbot.verification import (
     Doubt,
     Verification,
@@ -28,7 +28,6 @@ from chatbot.verification import (
     verify,
 )
 
-_PARTIAL_MARKER = re.compile(r"\[\d{0,3}$")
 _ASKS_FOR_A_NUMBER = re.compile(
     r"^\s*when\b|\b(?:what|which) year\b|\bhow (?:many|much)\b", re.IGNORECASE
 )
@@ -146,7 +145,7 @@ class CitationFilter:
 
     def feed(self, piece: str) -> str:
         text = self._pending + piece
-        partial = _PARTIAL_MARKER.search(text)
+        partial = PARTIAL_MARKER.search(text)
         self._pending = partial.group(0) if partial else ""
         return self._clean(text[: partial.start()] if partial else text)
 

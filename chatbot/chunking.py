@@ -10,9 +10,9 @@ import re
 from dataclasses import dataclass
 
 from chatbot.documents import Document
+from chatbot.sentences import likely_sentence_ends
 
 _BLANK_LINES = re.compile(r"\n[ \t]*\n")
-_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”’)\]]*\s+")
 _NUMBERED_HEADING = re.compile(r"^\d+(\.\d+)*\.?\s+\S.{0,60}$")
 # Bump when the splitting rules or the embedded text change: indexes built otherwise become stale.
 CHUNKER_VERSION = 2
@@ -86,7 +86,7 @@ def _heading(block: str) -> tuple[int, str] | None:
 def _split_long(start: int, end: int, text: str, limit: int) -> list[tuple[int, int]]:
     """Split one over-long paragraph at sentence ends (or hard, if a sentence is itself too long)."""
     pieces, piece_start = [], start
-    cuts = [m.end() for m in _SENTENCE_END.finditer(text, start, end)] + [end]
+    cuts = [*likely_sentence_ends(text, start, end), end]
     last_cut = start
     for cut in cuts:
         if cut - piece_start > limit and last_cut > piece_start:

@@ -34,6 +34,13 @@ def normalise(text: str) -> str:
     return text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
 
 
+def _looks_binary(name: str) -> str:
+    return (
+        f"{name} looks binary (it holds NUL bytes); save it as text, or in a supported format "
+        f"({', '.join(SUPPORTED_SUFFIXES)})."
+    )
+
+
 def decode_text(data: bytes, name: str) -> str:
     """The normalised text of a file's bytes: UTF-8 (with or without BOM), UTF-16 with a BOM, else
     cp1252/Latin-1.
@@ -46,7 +53,7 @@ def decode_text(data: bytes, name: str) -> str:
     elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         text = data.decode("utf-16", errors="replace")
     elif b"\x00" in data:
-        raise CorpusError(f"{name} looks binary (it holds NUL bytes); use a .md or .txt file.")
+        raise CorpusError(_looks_binary(name))
     else:
         try:
             text = data.decode("utf-8")
@@ -57,7 +64,7 @@ def decode_text(data: bytes, name: str) -> str:
                 text = data.decode("latin-1")
     text = normalise(text)
     if "\x00" in text:
-        raise CorpusError(f"{name} looks binary (it holds NUL bytes); use a .md or .txt file.")
+        raise CorpusError(_looks_binary(name))
     if not text or text.isspace():
         raise CorpusError(f"{name} is empty; add text to it or remove it.")
     return text

@@ -18,7 +18,8 @@ from chatbot.sentences import MARKER
 
 CONTEXT_CHARS = 240  # document text shown on each side of a cited passage
 _SOURCES_START = '<div class="sources">'
-_TAG = re.compile(r"<[^>]+>")
+# Each finished answer carries an unguessable id; the page keeps the answer's text under it.
+_ANSWER_ID = re.compile(r'<div class="answer[^"]*" data-answer="([0-9a-f]{32})"')
 
 
 def _text(text: str) -> str:
@@ -64,9 +65,19 @@ def _source_html(
     )
 
 
-def answer_html(answer: Answer, documents: dict[str, Document]) -> str:
+def new_answer_id() -> str:
+    return uuid.uuid4().hex
+
+
+def answer_id_of(content: str) -> str | None:
+    """The id answer_html gave a finished answer; None for anything else (a stopped stream)."""
+    found = _ANSWER_ID.match(content)
+    return found.group(1) if found else None
+
+
+def answer_html(answer: Answer, documents: dict[str, Document], answer_id: str = "") -> str:
     """The finished answer: linked markers, a refusal badge when it is one, then its sources."""
-    answer_id = uuid.uuid4().hex[:8]
+    answer_id = answer_id or new_answer_id()
     valid = {c.n for c in answer.citations}
 
     def link(match: re.Match) -> str:
@@ -79,10 +90,11 @@ def answer_html(answer: Answer, documents: dict[str, Document]) -> str:
     parts = []
     if answer.refused:
         parts.append(
-            f'<div class="answer refusal"><span class="badge">Not in the documents</span> {body}</div>'
+            f'<div class="answer refusal" data-answer="{answer_id}">'
+            f'<span class="badge">Not in the documents</span> {body}</div>'
         )
     else:
-        parts.append(f'<div class="answer">{body}</div>')
+        parts.append(f'<div class="answer" data-answer="{answer_id}">{body}</div>')
     notes = list(answer.notes)
     if answer.removed_markers:
         notes.append(
@@ -102,13 +114,6 @@ def answer_html(answer: Answer, documents: dict[str, Document]) -> str:
     parts.extend(_source_html(answer_id, n, passage, documents, span) for n, passage, span in shown)
     parts.append("</div>")
     return "".join(parts)
-
-
-def message_text(content: str) -> str:
-    """A rendered assistant message back to the plain answer text (sources dropped), for follow-ups."""
-    content = content.split(_SOURCES_START, 1)[0]
-    content = _TAG.sub("", content.replace("<br>", "\n"))
-    return html.unescape(content).replace("Not in the documents ", "", 1).strip()
 
 
 PAGE_CSS = """

@@ -81,7 +81,6 @@ _SOURCE_TAIL = re.compile(
 @dataclass(frozen=True)
 class SentenceCheck:
     text: str  # the sentence as written, markers removed
-    cited: tuple[int, ...]  # passage numbers it cites after checking (empty when removed)
     support: float  # share of its key terms in its best passage or pair (1.0 with none)
     judged: float | None = None  # the judge's probability that the passages state it
     supported: bool = True
@@ -401,7 +400,7 @@ def verify(
         if not terms:  # "Yes [2]." keeps what it cites; "This is stated in [1]." is dropped
             if plain and not _ABOUT_SOURCES.search(without_markers(raw)):
                 kept = list(dict.fromkeys(cited))
-                checks.append(SentenceCheck(plain, tuple(kept), 1.0))
+                checks.append(SentenceCheck(plain, 1.0))
                 pieces.append(gap + with_markers(plain, kept))
             continue
         lexical = _lexical(terms, asked, name_terms(plain), passage_terms, subjects, windows)
@@ -425,14 +424,14 @@ def verify(
             added + new - moved,
         )
         if not supported:
-            checks.append(SentenceCheck(plain, (), lexical.joint, probability, False))
+            checks.append(SentenceCheck(plain, lexical.joint, probability, False))
             continue
         for n in kept:
             score = lexical.single[n - 1]
             if score >= best_support.get(n, -1.0):
                 best_support[n] = score
                 spans[n] = supporting_span(terms, passages[n - 1])
-        checks.append(SentenceCheck(plain, tuple(kept), lexical.joint, probability, True))
+        checks.append(SentenceCheck(plain, lexical.joint, probability, True))
         pieces.append(gap + with_markers(plain, kept))
     return Verification(
         text="".join(pieces).strip(),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import re
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -112,6 +113,15 @@ def cli_env(monkeypatch, config):
     for key in keys:
         monkeypatch.setenv(f"CHATBOT_{key.upper()}", str(getattr(config, key)))
     return config
+
+
+def shown_text(reply: str) -> str:
+    """What a reader sees of a reply's answer on the page: its text without markup or sources."""
+    import html
+
+    answer = reply.split('<div class="sources">', 1)[0]
+    answer = re.sub(r"<[^>]+>", "", answer.replace("<br>", "\n"))
+    return html.unescape(answer).replace("Not in the documents ", "", 1).strip()
 
 
 @contextlib.contextmanager

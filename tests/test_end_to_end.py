@@ -118,8 +118,15 @@ def test_an_off_topic_question_is_refused_with_real_models(
 
 
 @pytest.fixture(scope="module")
-def default_bot(real_embedder, default_llm):
-    return Chatbot(Config(), embedder=real_embedder, llm=default_llm, progress=False)
+def default_bot(real_embedder, default_llm, tmp_path_factory):
+    """The shipped corpus and index, copied: a stale index is rebuilt in the copy, never in the
+    repository."""
+    shipped = Config()
+    work = tmp_path_factory.mktemp("shipped")
+    shutil.copytree(shipped.corpus_dir, work / "corpus")
+    shutil.copytree(shipped.index_dir, work / "index")
+    config = Config(corpus_dir=work / "corpus", index_dir=work / "index")
+    return Chatbot(config, embedder=real_embedder, llm=default_llm, progress=False)
 
 
 @pytest.mark.parametrize(

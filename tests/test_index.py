@@ -37,9 +37,15 @@ def test_manifest_records_what_the_index_was_built_from(corpus_dir, tmp_path, em
 
 
 def test_nothing_is_pickled(corpus_dir, tmp_path, embedder):
+    """Every file of the index is one of two known, non-executable formats: JSON or FAISS."""
+    import faiss
+
     build(corpus_dir, tmp_path / "index", embedder)
-    for path in (tmp_path / "index").iterdir():
-        assert not path.read_bytes().startswith(b"\x80"), f"{path.name} looks like a pickle"
+    files = {path.name: path for path in (tmp_path / "index").iterdir()}
+    assert set(files) == {"manifest.json", "chunks.json", "vectors.faiss"}
+    for name in ("manifest.json", "chunks.json"):
+        assert isinstance(json.loads(files[name].read_text(encoding="utf-8")), dict)
+    assert faiss.read_index(str(files["vectors.faiss"])).ntotal > 0
 
 
 def test_fresh_index_has_no_stale_reasons(corpus_dir, tmp_path, embedder):

@@ -11,8 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from chatbot.pipeline import Chatbot
-from chatbot.rendering import message_text
-from tests.conftest import served_page
+from tests.conftest import served_page, shown_text
 from tests.fakes import EchoLLM
 
 
@@ -58,7 +57,7 @@ def test_sixteen_sessions_each_get_their_own_answers(config, embedder):
                 reply = client.predict(
                     f"When was GitHub founded? {nonce}", 4, 0.1, 64, api_name="/chat"
                 )
-                pairs.append((nonce, message_text(reply)))
+                pairs.append((nonce, shown_text(reply)))
             return pairs
 
         with ThreadPoolExecutor(max_workers=16) as pool:
@@ -84,7 +83,7 @@ def test_past_the_queue_bound_visitors_are_told_it_is_full(config, embedder):
         outcomes = []
         for job in jobs:
             try:
-                outcomes.append(message_text(job.result(timeout=60)))
+                outcomes.append(shown_text(job.result(timeout=60)))
             except Exception as exc:
                 outcomes.append(f"error: {exc}")
         refused = [o for o in outcomes if o.startswith("error")]
@@ -93,7 +92,7 @@ def test_past_the_queue_bound_visitors_are_told_it_is_full(config, embedder):
         later = Client(url, verbose=False).predict(
             "When was GitHub founded? nonce-zz", 4, 0.1, 64, api_name="/chat"
         )
-        assert "nonce-zz" in message_text(later)
+        assert "nonce-zz" in shown_text(later)
 
 
 @pytest.mark.parametrize("size", [100_000])

@@ -3,7 +3,7 @@ import re
 from chatbot.answering import Answer, Citation
 from chatbot.chunking import Chunk
 from chatbot.documents import Document
-from chatbot.rendering import answer_html, message_text, streaming_html
+from chatbot.rendering import answer_html, answer_id_of, streaming_html
 from chatbot.retrieval import Passage
 
 HOSTILE = "<script>alert(1)</script> <img src=x onerror=alert(2)> [a](javascript:alert(3)) ![t](http://evil.example/t.png)"
@@ -85,8 +85,9 @@ def test_a_passage_from_an_older_index_is_shown_without_context():
     )
 
 
-def test_message_text_recovers_the_plain_answer():
+def test_a_finished_answer_carries_the_id_it_was_given_and_a_stream_none():
     answer, docs = make("Stallman <in> 1989 [1].\nSecond line.")
-    assert message_text(answer_html(answer, docs)) == "Stallman <in> 1989 [1].\nSecond line."
+    assert answer_id_of(answer_html(answer, docs, "ab" * 16)) == "ab" * 16
     refusal, docs = make("The documents do not cover this question.", cite=False, refused=True)
-    assert message_text(answer_html(refusal, docs)) == "The documents do not cover this question."
+    assert answer_id_of(answer_html(refusal, docs, "cd" * 16)) == "cd" * 16
+    assert answer_id_of(streaming_html("Stallman in 1989")) is None

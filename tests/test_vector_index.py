@@ -62,6 +62,11 @@ def test_a_big_index_is_approximate_and_still_answers_reuses_and_reloads(tmp_pat
     assert manifest.search["kind"] == "ivf" and report.chunks > 100
     index = load_index(tmp_path / "index")
     assert index.vectors.nprobe == manifest.search["probes"]
+    # The approximate dense search itself finds stored passages, not only BM25 beside it.
+    rows = list(range(0, len(index.chunks), 7))
+    queries = np.stack([index.vectors.reconstruct(row) for row in rows])
+    _, found = index.vectors.search(queries, 1)
+    assert sum(int(f[0]) == row for f, row in zip(found, rows, strict=True)) >= 0.9 * len(rows)
     best = Retriever(index, embedder).retrieve("widget17x5", 1)[0]
     assert "widget17x5" in best.chunk.text
 
