@@ -16,7 +16,8 @@ $(STAMP): pyproject.toml scripts/install.sh scripts/llama_cmake_args.sh
 run: install
 	$(BIN)/chatbot serve
 
-test: install
+# Lint first (line length, complexity, bugs): seconds, and a failure says exactly where.
+test: lint
 	$(BIN)/python -m pytest
 
 test-fast: install
@@ -26,7 +27,8 @@ index: install
 	$(BIN)/chatbot index
 
 lint: install
-	$(BIN)/ruff check chatbot tests
+	$(BIN)/ruff check chatbot tests benchmarks
+	$(BIN)/ruff format --check chatbot tests benchmarks
 
 clean:
 	rm -rf $(VENV) .venv-peer .pytest_cache tests/artifacts

@@ -26,7 +26,8 @@ from chatbot.llm import LlamaCppLLM
 from chatbot.pipeline import Chatbot, make_llm
 
 QUESTIONS = [
-    "Under the MIT license, what must be included in all copies or substantial portions of the software?",
+    "Under the MIT license, what must be included in all copies or substantial portions of the "
+    "software?",
     "Under GPL version 3, within how many days must you cure a violation after a notice?",
     "Under the Apache License 2.0, when do the patent licenses granted to you terminate?",
     "Does the MIT license come with a warranty?",
@@ -101,7 +102,8 @@ def main() -> None:
     ]
 
     print(
-        f"{'#':>2} {'prompt tok':>10} {'warm ttft':>9} {'ours ttft':>9} {'raw ttft':>8} {'ours total':>10} {'raw total':>9} {'gen tok/s':>9}"
+        f"{'#':>2} {'prompt tok':>10} {'warm ttft':>9} {'ours ttft':>9} {'raw ttft':>8} "
+        f"{'ours total':>10} {'raw total':>9} {'gen tok/s':>9}"
     )
     ours_totals, raw_totals, ours_ttfts, raw_ttfts, rates = [], [], [], [], []
     for number, question in enumerate(questions, start=1):
@@ -137,19 +139,22 @@ def main() -> None:
         raw_ttfts.append(raw_ttft)
         rates.append(rate)
         print(
-            f"{number:>2} {answer.prompt_tokens:>10} {warm_ttfts[number - 1]:>9.2f} {ttft:>9.2f} {raw_ttft:>8.2f} {total:>10.2f} "
+            f"{number:>2} {answer.prompt_tokens:>10} {warm_ttfts[number - 1]:>9.2f} {ttft:>9.2f} "
+            f"{raw_ttft:>8.2f} {total:>10.2f} "
             f"{raw_total:>9.2f} {rate:>9.1f}"
         )
     bandwidth = memory_bandwidth_gb_s()
     model_bytes = llm.inner.model_path.stat().st_size
     ceiling = bandwidth * 1e9 / model_bytes
     print(
-        f"p50 first token: warm {statistics.median(warm_ttfts):.2f} s, cold: ours {statistics.median(ours_ttfts):.2f} s, raw {statistics.median(raw_ttfts):.2f} s; "
+        f"p50 first token: warm {statistics.median(warm_ttfts):.2f} s, cold: ours "
+        f"{statistics.median(ours_ttfts):.2f} s, raw {statistics.median(raw_ttfts):.2f} s; "
         f"total: ours {sum(ours_totals):.1f} s, raw {sum(raw_totals):.1f} s "
         f"(overhead {100 * (sum(ours_totals) - sum(raw_totals)) / sum(raw_totals):+.1f} %)"
     )
     print(
-        f"generation median {statistics.median(rates):.1f} tok/s; memory copy bandwidth {bandwidth:.1f} GB/s "
+        f"generation median {statistics.median(rates):.1f} tok/s; memory copy bandwidth "
+        f"{bandwidth:.1f} GB/s "
         f"over {model_bytes / 1e9:.2f} GB of model = decode ceiling {ceiling:.1f} tok/s "
         f"({100 * statistics.median(rates) / ceiling:.0f} % of it)"
     )

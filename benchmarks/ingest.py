@@ -63,7 +63,10 @@ def big_file(megabytes: int, keep: Path | None) -> None:
         size = (corpus / "big.txt").stat().st_size
         embedder = SentenceTransformerEmbedder()
         embedder.embed_query("load the model before timing")
-        print(f"file: {size / 2**20:.1f} MB; after loading the embedder: peak RSS {peak_rss_mb():.0f} MB")
+        print(
+            f"file: {size / 2**20:.1f} MB; after loading the embedder: peak RSS "
+            f"{peak_rss_mb():.0f} MB"
+        )
 
         started = time.perf_counter()
         documents = load_corpus(corpus)
@@ -117,11 +120,13 @@ def main() -> None:
         report = build_index(documents, embedder, index_dir, Config().chunking)
         total = time.perf_counter() - started
         print(
-            f"{'documents':>9} {'chunks':>7} {'extract s':>9} {'build s':>8} {'docs/s':>7} {'chunks/s':>8} {'peak RSS MB':>11}"
+            f"{'documents':>9} {'chunks':>7} {'extract s':>9} {'build s':>8} {'docs/s':>7} "
+            f"{'chunks/s':>8} {'peak RSS MB':>11}"
         )
         print(
             f"{report.documents:>9} {report.chunks:>7} {extracted:>9.1f} {report.seconds:>8.1f} "
-            f"{report.documents / total:>7.1f} {report.chunks / report.seconds:>8.1f} {peak_rss_mb():>11.0f}"
+            f"{report.documents / total:>7.1f} {report.chunks / report.seconds:>8.1f} "
+            f"{peak_rss_mb():>11.0f}"
         )
 
         touched = corpus / files[len(files) // 2].name

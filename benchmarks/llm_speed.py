@@ -18,8 +18,10 @@ import time
 from pathlib import Path
 
 PARAGRAPH = (
-    "Open source refers to software whose source code is publicly accessible, allowing anyone to use, "
-    "study, modify and share it. Its history runs from early computer-sharing culture through the free "
+    "Open source refers to software whose source code is publicly accessible, allowing anyone to "
+    "use, "
+    "study, modify and share it. Its history runs from early computer-sharing culture through the "
+    "free "
     "software movement to today's ecosystems of models, datasets and tools. "
 )
 
@@ -96,7 +98,8 @@ def main() -> None:
     args = parser.parse_args()
     model = args.model or default_model_path(load_config().model_cache_dir)
     print(
-        f"model {model.name}, {args.prompt_tokens}-token prompt, {args.gen_tokens} generated, median of {args.runs}"
+        f"model {model.name}, {args.prompt_tokens}-token prompt, {args.gen_tokens} generated, "
+        f"median of {args.runs}"
     )
     print(f"{'setting':<22} {'load s':>6} {'prompt tok/s':>12} {'gen tok/s':>9} {'prompt s':>8}")
     for variant in VARIANTS:
@@ -106,7 +109,8 @@ def main() -> None:
         )
         name = ", ".join(f"{k}={v}" for k, v in variant.items()) or "chatbot's settings"
         print(
-            f"{name:<22} {load_s:>6.2f} {prompt_rate:>12.1f} {gen_rate:>9.1f} {args.prompt_tokens / prompt_rate:>8.2f}"
+            f"{name:<22} {load_s:>6.2f} {prompt_rate:>12.1f} {gen_rate:>9.1f} "
+            f"{args.prompt_tokens / prompt_rate:>8.2f}"
         )
 
 

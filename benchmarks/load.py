@@ -81,7 +81,8 @@ def main() -> None:
     url = f"http://127.0.0.1:{PORT}/"
     try:
         print(
-            f"{'users':>5} {'answers':>7} {'answers/min':>11} {'ttft p50 s':>10} {'ttft p95 s':>10} {'mixed up':>8}"
+            f"{'users':>5} {'answers':>7} {'answers/min':>11} {'ttft p50 s':>10} "
+            f"{'ttft p95 s':>10} {'mixed up':>8}"
         )
         for users in (1, 4, 16):
             row = run(url, users, users * args.rounds, args.max_tokens)

@@ -19,6 +19,7 @@ import statistics
 import tempfile
 import time
 from pathlib import Path
+from statistics import median
 
 from benchmarks.answer_latency import QUESTIONS, timed
 from chatbot.answering import Answer
@@ -130,7 +131,8 @@ def main() -> None:
     rows["peer, same load"] = peer_answers(args.corpus, model, QUESTIONS, same_load=True)
 
     print(
-        f"{'pipeline':<16} {'chunks':>6} {'embedded':>8} {'build s':>8} {'ttft p50':>8} {'total p50':>9} {'total sum':>9}"
+        f"{'pipeline':<16} {'chunks':>6} {'embedded':>8} {'build s':>8} {'ttft p50':>8} "
+        f"{'total p50':>9} {'total sum':>9}"
     )
     for name, (build_s, chunks, seen, times) in rows.items():
         ttfts, totals = [t for t, _ in times], [t for _, t in times]
@@ -146,7 +148,7 @@ def main() -> None:
         build_s, _, _, times = rows[name]
         print(
             f"{name} / ours: index build {build_s / ours_build:.2f}x, "
-            f"first token {statistics.median(t for t, _ in times) / statistics.median(t for t, _ in ours_times):.2f}x, "
+            f"first token {median(t for t, _ in times) / median(t for t, _ in ours_times):.2f}x, "
             f"answer time {sum(t for _, t in times) / sum(t for _, t in ours_times):.2f}x"
         )
 

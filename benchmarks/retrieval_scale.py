@@ -62,7 +62,8 @@ def compare(label: str, vectors: np.ndarray, queries: np.ndarray) -> None:
     found, times = timed_search(approximate, queries)
     recall = np.mean([len(set(a) & set(b)) / 10 for a, b in zip(found, truth, strict=True)])
     print(
-        f"{label:<22} {len(vectors):>9} {statistics.median(exact_times):>9.2f} {p99(exact_times):>9.2f} "
+        f"{label:<22} {len(vectors):>9} {statistics.median(exact_times):>9.2f} "
+        f"{p99(exact_times):>9.2f} "
         f"{kind['lists']:>6} {kind['probes']:>6} {build_s:>7.1f} {statistics.median(times):>8.2f} "
         f"{p99(times):>8.2f} {kind['recall_at_10']:>9.3f} {recall:>9.3f}"
     )
@@ -118,7 +119,8 @@ def main() -> None:
     rng = np.random.default_rng(1)
     faiss.omp_set_num_threads(2)
     print(
-        f"{'vectors':<22} {'count':>9} {'exact p50':>9} {'exact p99':>9} {'lists':>6} {'probes':>6} "
+        f"{'vectors':<22} {'count':>9} {'exact p50':>9} {'exact p99':>9} {'lists':>6} "
+        f"{'probes':>6} "
         f"{'build s':>7} {'ivf p50':>8} {'ivf p99':>8} {'cal. rec':>9} {'recall@10':>9}"
     )
     if args.real:

@@ -189,7 +189,8 @@ def validate_question(question: str, max_chars: int) -> str:
         raise QuestionError("The question is empty; type a question about the documents.")
     if len(question) > max_chars:
         raise QuestionError(
-            f"The question is {len(question):,} characters long; the limit is {max_chars:,}. Shorten it."
+            f"The question is {len(question):,} characters long; the limit is {max_chars:,}. "
+            "Shorten it."
         )
     return question.strip()
 
@@ -208,7 +209,8 @@ def validate_history(history: Sequence[dict] | None) -> list[dict[str, str]]:
 
 
 def retrieval_query(question: str, history: list[dict[str, str]]) -> str:
-    """A follow-up ('Which license did they choose?') is searched together with the previous question."""
+    """A follow-up ('Which license did they choose?') is searched together with the previous
+    question."""
     previous = [t["content"] for t in history if t["role"] == "user"]
     return f"{previous[-1]} {question}" if previous else question
 
@@ -376,10 +378,10 @@ class Answerer:
     ) -> tuple[str, bool, Verification]:
         """The draft checked sentence by sentence, then as a whole: (text, refused, verification).
 
-        Evidence, not the model's confidence, decides: a draft that repeats what the question wrongly
-        assumes is replaced by what the passages say instead; a draft none of whose sentences the
-        passages state is withheld, and so is one that states only things that do not answer the
-        question (then what the passages do say follows the refusal).
+        Evidence, not the model's confidence, decides: a draft that repeats what the question
+        wrongly assumes is replaced by what the passages say instead; a draft none of whose
+        sentences the passages state is withheld, and so is one that states only things that do
+        not answer the question (then what the passages do say follows the refusal).
         """
         if doubts and any(restates(s, doubts) for s in split_sentences(draft)):
             # The draft repeats what the question wrongly assumes: say what the documents say.

@@ -1,4 +1,5 @@
-"""Document -> Chunk(id, doc_id, text, start, end, heading): paragraph-aligned, never across a heading.
+"""Document -> Chunk(id, doc_id, text, start, end, heading): paragraph-aligned, never across a
+heading.
 
 Every chunk's text is exactly document.text[start:end], so a citation can point at an exact span.
 """
@@ -66,7 +67,8 @@ def _blocks(text: str) -> list[tuple[int, int]]:
 
 
 def _heading(block: str) -> tuple[int, str] | None:
-    """(level, title) when the paragraph is a heading line; Markdown levels 1-6, plain text level 7."""
+    """(level, title) when the paragraph is a heading line; Markdown levels 1-6, plain text level
+    7."""
     if "\n" in block:
         return None
     line = block.strip()
@@ -84,7 +86,8 @@ def _heading(block: str) -> tuple[int, str] | None:
 
 
 def _split_long(start: int, end: int, text: str, limit: int) -> list[tuple[int, int]]:
-    """Split one over-long paragraph at sentence ends (or hard, if a sentence is itself too long)."""
+    """Split one over-long paragraph at sentence ends (or hard, if a sentence is itself too
+    long)."""
     pieces, piece_start = [], start
     cuts = [*likely_sentence_ends(text, start, end), end]
     last_cut = start
@@ -132,7 +135,8 @@ def chunk_document(doc: Document, params: ChunkingParams) -> list[Chunk]:
             and number + 1 < len(groups)
             and _heading(text[spans[0][0] : spans[0][1]])
         ):
-            continue  # a heading with no text of its own lives on in the path of the section after it
+            # a heading with no text of its own lives on in the path of the section after it
+            continue
         packed: list[list[int]] = []
         for start, end in spans:
             heading_alone = (

@@ -1,4 +1,5 @@
-"""The `chatbot` command: index, ask, serve, fetch-model. Results to stdout, progress and errors to stderr."""
+"""The `chatbot` command: index, ask, serve, fetch-model. Results to stdout, progress and errors to
+stderr."""
 
 from __future__ import annotations
 
@@ -43,8 +44,9 @@ def cli() -> None:
 
 def _print_report(report, config) -> None:
     click.echo(
-        f"Indexed {report.documents} documents into {report.chunks} chunks in {report.seconds:.1f} s "
-        f"({report.embedded} embedded, {report.reused} reused from the previous index) -> {config.index_dir}"
+        f"Indexed {report.documents} documents into {report.chunks} chunks "
+        f"in {report.seconds:.1f} s ({report.embedded} embedded, "
+        f"{report.reused} reused from the previous index) -> {config.index_dir}"
     )
     for source, same_as in report.duplicates:
         click.echo(f"Skipped {source}: same content as {same_as}.", err=True)
@@ -106,7 +108,8 @@ def index_add(config, sources: tuple[str, ...], allow_private_urls: bool) -> Non
 @click.argument("documents", nargs=-1, required=True)
 @click.pass_obj
 def index_remove(config, documents: tuple[str, ...]) -> None:
-    """Remove DOCUMENTS (ids or sources, as `chatbot index list` shows them) and update the index."""
+    """Remove DOCUMENTS (ids or sources, as `chatbot index list` shows them) and update the
+    index."""
     from chatbot.curation import remove_document
     from chatbot.index import read_manifest
     from chatbot.pipeline import Chatbot
@@ -281,7 +284,8 @@ def serve(config, host: str, port: int) -> None:
 def evaluate(
     config, eval_file: Path, json_out: Path | None, retrieval_only: bool, limit: int | None
 ) -> None:
-    """Measure retrieval and answers on EVAL_FILE (JSONL: question, gold_quotes, answer_keywords, …)."""
+    """Measure retrieval and answers on EVAL_FILE (JSONL: question, gold_quotes, answer_keywords,
+    …)."""
     from chatbot.evaluation import evaluate as run_eval
     from chatbot.evaluation import format_table, load_items, results_as_dicts
     from chatbot.pipeline import Chatbot
@@ -318,7 +322,8 @@ def fetch_model(cache_dir: Path | None) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point: a user's mistake becomes one line on stderr and exit code 1, never a traceback."""
+    """Entry point: a user's mistake becomes one line on stderr and exit code 1, never a
+    traceback."""
     try:
         cli.main(args=argv, prog_name="chatbot", standalone_mode=False)
     except click.exceptions.Abort:

@@ -1,4 +1,5 @@
-"""One typed configuration: defaults, then CHATBOT_* environment variables, then explicit overrides."""
+"""One typed configuration: defaults, then CHATBOT_* environment variables, then explicit
+overrides."""
 
 from __future__ import annotations
 
@@ -20,7 +21,8 @@ def _cache_dir() -> Path:
 
 
 def _setting(default, low=None, high=None, flag: str = "", flag_help: str = "", **kwargs):
-    """A Config field: its default, its allowed range, and the CLI flag (with its help) that sets it."""
+    """A Config field: its default, its allowed range, and the CLI flag (with its help) that sets
+    it."""
     metadata = {"range": (low, high) if low is not None else None, "flag": flag, "help": flag_help}
     return field(default=default, metadata=metadata, **kwargs)
 
@@ -85,7 +87,8 @@ class Config:
             )
         if self.max_answer_tokens >= self.n_ctx // 2:
             raise ConfigError(
-                f"max_answer_tokens={self.max_answer_tokens} leaves too little of n_ctx={self.n_ctx} "
+                f"max_answer_tokens={self.max_answer_tokens} leaves too little of "
+                f"n_ctx={self.n_ctx} "
                 "for the passages; lower it or raise n_ctx."
             )
 
@@ -99,7 +102,8 @@ class Config:
 
     @property
     def model_settings(self) -> tuple:
-        """What the loaded model depends on: configurations equal here share one model in a process."""
+        """What the loaded model depends on: configurations equal here share one model in a
+        process."""
         return (self.llm_url, self.model_path, self.model_cache_dir, self.n_ctx, self.n_threads)
 
     def for_documents(self) -> Config:
@@ -119,7 +123,8 @@ class Config:
 _FIELDS = {f.name: f for f in dataclasses.fields(Config)}
 # name -> (lowest, highest) allowed value: checked here, and the page's sliders stay inside them.
 RANGES = {f.name: f.metadata["range"] for f in _FIELDS.values() if f.metadata.get("range")}
-# name -> (flag, help, type name) of the settings the CLI takes as flags (each also has its CHATBOT_* variable).
+# name -> (flag, help, type name) of the settings the CLI takes as flags (each also has its
+# CHATBOT_* variable).
 FLAGS = {
     f.name: (f.metadata["flag"], f.metadata["help"], f.type)
     for f in _FIELDS.values()

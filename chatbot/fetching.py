@@ -68,7 +68,8 @@ def checked_address(url: str, allow_private: bool) -> str:
     addresses = [ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos]
     if not allow_private and any(_forbidden(ip) for ip in addresses):
         raise CorpusError(
-            f"{url} resolves to a private or local address ({', '.join(sorted({str(a) for a in addresses}))}); "
+            f"{url} resolves to a private or local address "
+            f"({', '.join(sorted({str(a) for a in addresses}))}); "
             "refused. Use --allow-private-urls to index your own intranet."
         )
     return str(addresses[0])

@@ -1,4 +1,5 @@
-"""File helpers every module shares: SHA-256 of bytes and files, and writes that are all or nothing."""
+"""File helpers every module shares: SHA-256 of bytes and files, and writes that are all or
+nothing."""
 
 from __future__ import annotations
 
@@ -40,7 +41,8 @@ def write_json(path: Path, data: object) -> None:
 
 
 def replace_atomically(path: Path, data: bytes) -> None:
-    """Readers see the old file or the whole new one, never a half-written one, even after a crash."""
+    """Readers see the old file or the whole new one, never a half-written one, even after a
+    crash."""
     path = Path(path)
     partial = path.with_name(path.name + ".partial")
     try:

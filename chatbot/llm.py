@@ -17,7 +17,8 @@ class LLM(Protocol):
     name: str
 
     def load(self) -> None:
-        """Load the model (or reach the server) now, so a problem shows before the first question."""
+        """Load the model (or reach the server) now, so a problem shows before the first
+        question."""
 
     def count_tokens(self, text: str) -> int: ...
 
@@ -96,7 +97,8 @@ class RemoteLLM:
         return ModelError(f"The model server at {self.url} did not answer ({exc}); is it running?")
 
     def load(self) -> None:
-        """Check that the server answers, so a wrong CHATBOT_LLM_URL shows at start, not at the first question."""
+        """Check that the server answers, so a wrong CHATBOT_LLM_URL shows at start, not at the
+        first question."""
         import httpx
 
         try:
@@ -105,7 +107,8 @@ class RemoteLLM:
             raise self._fail(exc) from None
 
     def yes_probability(self, messages: Sequence[dict[str, str]]) -> float | None:
-        """From the server's top log-probabilities of one generated token; None when it gives none."""
+        """From the server's top log-probabilities of one generated token; None when it gives
+        none."""
         import math
 
         import httpx
@@ -160,7 +163,8 @@ class RemoteLLM:
                 if response.status_code >= 400:
                     response.read()
                     raise ModelError(
-                        f"The model server at {self.url} refused the request ({response.status_code}): "
+                        f"The model server at {self.url} refused the request "
+                        f"({response.status_code}): "
                         f"{response.text[:200]}"
                     )
                 for line in response.iter_lines():
@@ -196,7 +200,8 @@ class LlamaCppLLM:
                 if not self.model_path.is_file():
                     raise ModelError(
                         f"Model path does not exist: {self.model_path}. "
-                        "Run `chatbot fetch-model` for the default model, or set CHATBOT_MODEL_PATH to a GGUF file."
+                        "Run `chatbot fetch-model` for the default model, or set "
+                        "CHATBOT_MODEL_PATH to a GGUF file."
                     )
                 try:
                     self._llama = self._load_llama(flash_attn=True)

@@ -140,7 +140,8 @@ def _pdf(data: bytes, name: str) -> str:
             total += len(text)
             if total > MAX_TEXT_CHARS:
                 raise CorpusError(
-                    f"{name} expands to more than {MAX_TEXT_CHARS // 2**20} M characters; refusing it."
+                    f"{name} expands to more than {MAX_TEXT_CHARS // 2**20} M characters; refusing "
+                    "it."
                 )
             if text:
                 pages.append(f"## Page {number}\n\n{text}")

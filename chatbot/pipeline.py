@@ -1,4 +1,5 @@
-"""Config -> a ready Chatbot: embedder, fresh index, retriever, LLM and answerer, loaded once and reused.
+"""Config -> a ready Chatbot: embedder, fresh index, retriever, LLM and answerer, loaded once and
+reused.
 
 Before each question the index is checked against the corpus; a stale index is rebuilt first, and a
 failed rebuild leaves the last good index answering.
@@ -138,7 +139,8 @@ class Chatbot:
         return self._current().retriever
 
     def warm_up(self) -> None:
-        """Load the index, the embedder and the model now, so the first question pays for none of them.
+        """Load the index, the embedder and the model now, so the first question pays for none of
+        them.
 
         One token is generated after the fixed system message: llama.cpp then holds it in its KV
         cache, and the first question is processed from the passages on, like every later one.

@@ -101,7 +101,8 @@ def _user_message(question: str, blocks: list[str], doubts: Sequence[str] = ()) 
 def _shrink_to_fit(
     n: int, passage: Passage, room: int, cost: int, count_tokens
 ) -> tuple[str, int] | None:
-    """The passage cut at a word boundary to fit `room` tokens, or None when too little would be left."""
+    """The passage cut at a word boundary to fit `room` tokens, or None when too little would be
+    left."""
     if room < MIN_PASSAGE_TOKENS:
         return None
     text = passage.chunk.text

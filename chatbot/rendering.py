@@ -1,4 +1,5 @@
-"""Answer -> the HTML the chat page shows: escaped text, [n] markers linked to their sources, and each
+"""Answer -> the HTML the chat page shows: escaped text, [n] markers linked to their sources, and
+each
 source's passage highlighted inside a little of its surrounding document.
 
 Every piece of document text and model output is HTML-escaped, and the result holds no blank line,
@@ -50,7 +51,8 @@ def _source_html(
     documents: dict[str, Document],
     span: tuple[int, int] | None,
 ) -> str:
-    """The passage inside its context; the supporting sentence (or, unchecked, the whole passage) marked."""
+    """The passage inside its context; the supporting sentence (or, unchecked, the whole passage)
+    marked."""
     before, after = _context(passage, documents)
     chunk = passage.chunk
     start, end = (span[0] - chunk.start, span[1] - chunk.start) if span else (0, len(chunk.text))
@@ -118,10 +120,12 @@ def answer_html(answer: Answer, documents: dict[str, Document], answer_id: str =
 
 PAGE_CSS = """
 .answer.refusal { border-left: 4px solid #d97706; padding-left: 8px; }
-.answer .badge { background: #fef3c7; color: #92400e; border-radius: 4px; padding: 0 6px; font-size: 0.85em; }
+.answer .badge { background: #fef3c7; color: #92400e; border-radius: 4px; padding: 0 6px;
+  font-size: 0.85em; }
 a.cite { font-weight: 600; text-decoration: none; padding: 0 1px; }
 a.cite:focus, a.cite:hover { text-decoration: underline; }
-.sources { margin-top: 0.75em; border-top: 1px solid #d1d5db; padding-top: 0.5em; font-size: 0.92em; }
+.sources { margin-top: 0.75em; border-top: 1px solid #d1d5db; padding-top: 0.5em;
+  font-size: 0.92em; }
 .sources-title { font-weight: 600; margin-bottom: 0.25em; }
 .sources .note { color: #6b7280; font-style: italic; margin: 0.25em 0; }
 details.source { margin: 0.25em 0; }

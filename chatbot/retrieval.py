@@ -1,4 +1,5 @@
-"""Question -> ranked Passage(chunk, title, score, similarity): dense (FAISS) and lexical (BM25) fused by RRF.
+"""Question -> ranked Passage(chunk, title, score, similarity): dense (FAISS) and lexical (BM25)
+fused by RRF.
 
 The BM25 model is built once per loaded index, never per query.
 """
@@ -65,7 +66,7 @@ class Retriever:
 
     def _dense(self, query: np.ndarray, depth: int) -> dict[int, float]:
         scores, ids = self.index.vectors.search(query.reshape(1, -1), depth)
-        return {int(i): float(s) for i, s in zip(ids[0], scores[0]) if i >= 0}
+        return {int(i): float(s) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0}
 
     def _lexical(self, question: str) -> np.ndarray:
         tokens = _tokenize([question])[0]

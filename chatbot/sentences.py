@@ -5,8 +5,8 @@ marker is never put inside "U.S." and "$5.6 million" stays one sentence. The [n]
 lives here too: every module that reads or writes markers takes it from this one.
 
 Chunking cuts over-long paragraphs with a plain pattern instead (likely_sentence_ends): pysbd reads
-about 90 KB/s here, ~370 times slower, which a 50 MB document without paragraph breaks cannot afford;
-a cut in a slightly wrong place only moves a chunk boundary.
+about 90 KB/s here, ~370 times slower, which a 50 MB document without paragraph breaks cannot
+afford; a cut in a slightly wrong place only moves a chunk boundary.
 """
 
 from __future__ import annotations
@@ -73,7 +73,8 @@ def split_sentences(text: str) -> list[str]:
 
 
 def markers_before_stop(text: str) -> str:
-    """Markers written after a sentence's full stop are moved before it: "1989. [1]" -> "1989 [1]."."""
+    """Markers written after a sentence's full stop are moved before it: "1989. [1]" -> "1989
+    [1]."."""
     return _MARKERS_BETWEEN_STOPS.sub(lambda m: m.group(2) + m.group(1), text)
 
 

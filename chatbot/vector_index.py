@@ -28,7 +28,8 @@ TRAINING_POINTS_PER_LIST = 40  # k-means training sample per inverted list (FAIS
 def build_vector_index(
     vectors: np.ndarray, approximate_above: int = APPROXIMATE_ABOVE, seed: int = 0
 ) -> tuple[object, dict]:
-    """The index for these (normalised) vectors, row i = id i, and its description for the manifest."""
+    """The index for these (normalised) vectors, row i = id i, and its description for the
+    manifest."""
     import faiss
 
     count, dimension = vectors.shape

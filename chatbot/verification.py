@@ -60,8 +60,10 @@ _WORD = re.compile(r"\d+(?:[.,]\d+)*|[A-Za-z](?:[A-Za-z0-9'’]|-(?=[A-Za-z0-9])
 _SOURCE_LEAD = re.compile(
     r"^((?:however|also|moreover|in addition|instead),\s*)?"
     r"(?:(?:according to|as (?:stated|mentioned|noted|described) in|based on|in|per) "
-    r"(?:the )?(?:given |provided )?passages?(?:\s*\[\d{1,3}\])*(?: from)?(?:\s*\[\d{1,3}\])*\s*,?\s*"
-    r"|(?:the|this) (?:given |provided )?passages?(?:\s*\[\d{1,3}\])*(?: from)?(?:\s*\[\d{1,3}\])*\s+"
+    r"(?:the )?(?:given |provided )?passages?(?:\s*\[\d{1,3}\])*(?: from)?(?:\s*\[\d{1,3}\])*"
+    r"\s*,?\s*"
+    r"|(?:the|this) (?:given |provided )?passages?(?:\s*\[\d{1,3}\])*(?: from)?"
+    r"(?:\s*\[\d{1,3}\])*\s+"
     r"(?:states?|says?|mentions?|notes?|explains?|indicates?)(?: that)?,?\s+)",
     re.IGNORECASE,
 )

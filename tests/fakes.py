@@ -28,7 +28,8 @@ STOP_WORDS = {
 
 
 class FakeEmbedder:
-    """Deterministic bag-of-words vectors: texts sharing content words are similar, in microseconds."""
+    """Deterministic bag-of-words vectors: texts sharing content words are similar, in
+    microseconds."""
 
     model_id = "fake-bag-of-words"
     dimension = 1024

@@ -154,8 +154,8 @@ def test_citations_are_checked_and_moved_to_the_supporting_passage(answerer, ech
     )
     _, answer = run(answerer, question)
     assert (
-        answer.text
-        == f"GitHub was founded in 2008 [{github}]. Richard Stallman introduced the GPL [{stallman}]."
+        answer.text == f"GitHub was founded in 2008 [{github}]. "
+        f"Richard Stallman introduced the GPL [{stallman}]."
     )
     assert "One citation moved to the passage that says it." in answer.notes
     for citation in answer.citations:

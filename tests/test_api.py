@@ -12,7 +12,10 @@ def test_import_loads_no_model_library():
     import subprocess
     import sys
 
-    code = "import chatbot, sys; print(sorted(m for m in ('torch', 'llama_cpp', 'gradio') if m in sys.modules))"
+    code = (
+        "import chatbot, sys; "
+        "print(sorted(m for m in ('torch', 'llama_cpp', 'gradio') if m in sys.modules))"
+    )
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
@@ -97,5 +100,5 @@ def test_per_question_settings_are_checked_like_the_configuration(
 ):
     from chatbot.errors import ConfigError
 
-    with pytest.raises(ConfigError, match="out of range|too little"):
+    with pytest.raises(ConfigError, match=r"out of range|too little"):
         chatbot.answer("When was GitHub founded?", config=config, **{setting: value})

@@ -60,7 +60,8 @@ CRASHING_BUILD = textwrap.dedent(
         real_rmtree(path, *args, **kwargs)
 
     store.write_json, os.rename, shutil.rmtree = write, rename, rmtree
-    index.build_index(load_corpus(Path(sys.argv[1])), Embedder(), Path(sys.argv[2]), ChunkingParams(200, 400))
+    corpus, index_dir = Path(sys.argv[1]), Path(sys.argv[2])
+    index.build_index(load_corpus(corpus), Embedder(), index_dir, ChunkingParams(200, 400))
     """
 )
 

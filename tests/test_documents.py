@@ -36,7 +36,7 @@ def test_title_falls_back_to_file_name():
 
 def test_empty_file_is_a_clear_error(corpus_dir):
     (corpus_dir / "empty.md").write_text("  \n")
-    with pytest.raises(CorpusError, match="empty.md is empty"):
+    with pytest.raises(CorpusError, match=r"empty.md is empty"):
         load_corpus(corpus_dir)
 
 

@@ -25,13 +25,15 @@ DEV_SET = PROJECT.parent / "shared" / "eval" / "dev.jsonl"
 # Questions about the shipped license texts: (question, gold quote, keyword groups).
 LICENSE_QUESTIONS = [
     (
-        "Under the MIT license, what must be included in all copies or substantial portions of the software?",
+        "Under the MIT license, what must be included in all copies or substantial portions of the "
+        "software?",
         "The above copyright notice and this permission notice shall be included",
         [["copyright notice"], ["permission notice"]],
     ),
     (
         (
-            "Under GPL version 3, within how many days after receiving a notice of violation must you cure it "
+            "Under GPL version 3, within how many days after receiving a notice of violation must "
+            "you cure it "
             "for your license to be reinstated permanently?"
         ),
         "prior to 30 days after your receipt of the notice",

@@ -65,7 +65,7 @@ def test_keyword_groups_need_one_alternative_each():
 def test_a_malformed_line_is_named(tmp_path):
     path = tmp_path / "bad.jsonl"
     path.write_text('{"id": "x", "question": "q", "answer_keywords": [["a"]]}\n{"id": "y"}\n')
-    with pytest.raises(ChatbotError, match="bad.jsonl:2"):
+    with pytest.raises(ChatbotError, match=r"bad.jsonl:2"):
         load_items(path)
 
 
@@ -75,7 +75,7 @@ def test_an_item_without_keyword_groups_is_rejected(tmp_path, groups):
     path = tmp_path / "no-groups.jsonl"
     keywords = "" if groups is None else f', "answer_keywords": {groups}'
     path.write_text(f'{{"id": "u1", "question": "q", "answerable": false{keywords}}}\n')
-    with pytest.raises(ChatbotError, match="no-groups.jsonl:1 has no answer_keywords"):
+    with pytest.raises(ChatbotError, match=r"no-groups.jsonl:1 has no answer_keywords"):
         load_items(path)
 
 

@@ -96,7 +96,7 @@ def test_a_crash_mid_write_keeps_the_previous_index(corpus_dir, tmp_path, embedd
         raise OSError("disk full")
 
     monkeypatch.setattr(store, "write_json", failing_write)
-    with pytest.raises(IndexDataError, match="disk full.*the previous index is unchanged"):
+    with pytest.raises(IndexDataError, match=r"disk full.*the previous index is unchanged"):
         build(corpus_dir, tmp_path / "index", embedder)
     monkeypatch.undo()
     assert load_index(tmp_path / "index").chunks
@@ -278,7 +278,7 @@ def test_a_build_that_cannot_get_the_lock_says_so(corpus_dir, tmp_path, embedder
     index_dir = tmp_path / "index"
     with build_module.build_lock(index_dir):
         monkeypatch.setattr(build_module, "LOCK_WAIT_SECONDS", 0.2)
-        with pytest.raises(IndexDataError, match="Another build of .* try again"):
+        with pytest.raises(IndexDataError, match=r"Another build of .* try again"):
             build_module.build_index(load_corpus(corpus_dir), embedder, index_dir, PARAMS)
 
 
@@ -295,7 +295,7 @@ def test_a_swap_that_fails_is_one_clear_error_and_keeps_the_index(
         raise PermissionError(13, "Permission denied")
 
     monkeypatch.setattr(build_module.os, "rename", refused)
-    with pytest.raises(IndexDataError, match="Permission denied.*previous index is unchanged"):
+    with pytest.raises(IndexDataError, match=r"Permission denied.*previous index is unchanged"):
         build_module.build_index(load_corpus(corpus_dir), embedder, index_dir, PARAMS, reuse=False)
     monkeypatch.undo()
     assert (index_dir / "manifest.json").read_bytes() == before

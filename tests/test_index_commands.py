@@ -112,7 +112,8 @@ class Site(BaseHTTPRequestHandler):
         if self.path == "/article":
             body = (
                 b"<html><head><title>Llama Facts</title></head><body><article><h1>Llama Facts</h1>"
-                b"<p>Llamas are domesticated South American camelids used as pack animals for centuries.</p>"
+                b"<p>Llamas are domesticated South American camelids "
+                b"used as pack animals for centuries.</p>"
                 b"</article></body></html>"
             )
             self.send_response(200)

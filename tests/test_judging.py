@@ -1,4 +1,5 @@
-"""The model as a yes/no judge: prompts that share the answer's prefix, probabilities, and their use."""
+"""The model as a yes/no judge: prompts that share the answer's prefix, probabilities, and their
+use."""
 
 import re
 

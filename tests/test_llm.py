@@ -8,7 +8,7 @@ from chatbot.llm import LlamaCppLLM
 
 def test_a_missing_model_is_reported_with_the_fix(tmp_path):
     llm = LlamaCppLLM(tmp_path / "absent.gguf")
-    with pytest.raises(ModelError, match="Model path does not exist.*CHATBOT_MODEL_PATH"):
+    with pytest.raises(ModelError, match=r"Model path does not exist.*CHATBOT_MODEL_PATH"):
         llm.load()
 
 

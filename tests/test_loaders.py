@@ -114,7 +114,7 @@ def test_the_inflating_pdf_fixture_is_a_real_pdf():
 
 def test_a_pdf_bomb_stops_at_the_limit_and_quickly():
     started = time.perf_counter()
-    with pytest.raises(CorpusError, match="could not be read as a PDF.*[Ll]imit"):
+    with pytest.raises(CorpusError, match=r"could not be read as a PDF.*[Ll]imit"):
         load_text(inflating_pdf(300 * 2**20), "bomb.pdf")
     assert time.perf_counter() - started < 30
 
@@ -138,15 +138,17 @@ def test_a_zip_bomb_docx_is_refused_before_parsing():
 
 
 def test_a_file_that_is_not_a_docx_is_refused():
-    with pytest.raises(CorpusError, match="not a valid .docx"):
+    with pytest.raises(CorpusError, match=r"not a valid .docx"):
         load_text(b"plain text pretending", "fake.docx")
 
 
 def test_html_main_text_is_kept_and_boilerplate_dropped():
     page = (
         "<html><head><title>Zebra Page</title></head><body><nav>Home | About | Login</nav>"
-        "<article><h1>Zebras</h1><p>Zebras are African equines with distinctive black-and-white striped coats.</p>"
-        "<h2>Habitat</h2><p>They live in grasslands and savannas across eastern and southern Africa.</p></article>"
+        "<article><h1>Zebras</h1><p>Zebras are African equines with distinctive black-and-white "
+        "striped coats.</p>"
+        "<h2>Habitat</h2><p>They live in grasslands and savannas across eastern and southern "
+        "Africa.</p></article>"
         "<footer>Copyright 2024 Example Corp. All rights reserved.</footer></body></html>"
     )
     text = load_text(page.encode(), "zebras.html")
@@ -165,7 +167,8 @@ def test_a_mixed_folder_loads_every_format(tmp_path):
     (tmp_path / "c.docx").write_bytes(make_docx([("title", "Word Doc"), ("p", "Some words.")]))
     (tmp_path / "d.html").write_text(
         "<html><head><title>Web Doc</title></head><body><article><h1>Web Doc</h1>"
-        "<p>A web page with enough words in it to count as the main content of the page.</p></article></body></html>"
+        "<p>A web page with enough words in it to count as the main content of the "
+        "page.</p></article></body></html>"
     )
     assert sorted(d.title for d in load_corpus(tmp_path)) == [
         "Markdown Doc",

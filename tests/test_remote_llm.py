@@ -181,7 +181,7 @@ def test_a_malformed_event_from_the_server_is_a_clear_error():
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         llm = RemoteLLM(f"http://127.0.0.1:{server.server_address[1]}/v1")
-        with pytest.raises(ModelError, match="malformed event.*Bad Gateway"):
+        with pytest.raises(ModelError, match=r"malformed event.*Bad Gateway"):
             list(llm.stream_chat([{"role": "user", "content": "hi"}], 8, 0.0))
     finally:
         server.shutdown()

@@ -16,7 +16,8 @@ from chatbot.sentences import (
     "text, sentences",
     [
         (
-            "Copyright was set by the 1980 U.S. Computer Software Copyright Act [1]. GitHub came in 2008 [2].",
+            "Copyright was set by the 1980 U.S. Computer Software Copyright Act [1]. GitHub came "
+            "in 2008 [2].",
             [
                 "Copyright was set by the 1980 U.S. Computer Software Copyright Act [1].",
                 "GitHub came in 2008 [2].",

@@ -16,7 +16,10 @@ from chatbot.verification import (
     verify,
 )
 
-GPL = "The GNU General Public License was introduced by Richard Stallman in 1989. It is a copyleft license."
+GPL = (
+    "The GNU General Public License was introduced by Richard Stallman in 1989. "
+    "It is a copyleft license."
+)
 GITHUB = "Platforms matter. GitHub was founded in 2008 and hosts code."
 
 

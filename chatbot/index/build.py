@@ -163,7 +163,8 @@ def _without_duplicates(documents: list[Document]) -> tuple[list[Document], list
 def _reusable_vectors(
     index_dir: Path, embedder: Embedder, params: ChunkingParams, reuse: bool
 ) -> dict[str, np.ndarray]:
-    """sha256 -> vectors of that document's chunks in the current index, if it was built the same way.
+    """sha256 -> vectors of that document's chunks in the current index, if it was built the same
+    way.
 
     Another embedding model or other chunking parameters reuse nothing: a full rebuild.
     """

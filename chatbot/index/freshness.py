@@ -1,4 +1,5 @@
-"""Is the index on disk what the corpus and settings would build now? If not, why, and rebuild it."""
+"""Is the index on disk what the corpus and settings would build now? If not, why, and rebuild
+it."""
 
 from __future__ import annotations
 
@@ -46,7 +47,8 @@ def ensure_index(
     progress: bool = False,
     notify: Callable[[str], None] | None = None,
 ) -> Index:
-    """Load the index, rebuilding it first when it is missing, damaged or stale against the corpus."""
+    """Load the index, rebuilding it first when it is missing, damaged or stale against the
+    corpus."""
     try:
         manifest = read_manifest(index_dir)
     except IndexDataError:

@@ -1,4 +1,5 @@
-"""The index folder on disk: FAISS vectors, a JSON chunk store and a typed manifest; written and read.
+"""The index folder on disk: FAISS vectors, a JSON chunk store and a typed manifest; written and
+read.
 
 The manifest records what the index was built from (document sha256s, embedding model and
 dimension, chunking parameters), a build id, and checksums of its own files, so a stale or damaged
@@ -105,7 +106,8 @@ class Index:
 
 
 def set_aside(index_dir: Path, kind: str) -> list[Path]:
-    """Folders beside the index: `tmp` ones being (or left from being) written, `old` ones replaced."""
+    """Folders beside the index: `tmp` ones being (or left from being) written, `old` ones
+    replaced."""
     return sorted(index_dir.parent.glob(f"{index_dir.name}.{kind}-*"))
 
 
