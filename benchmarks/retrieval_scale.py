@@ -83,16 +83,17 @@ def bm25_times(index, copies: int, count: int, rng: np.random.Generator) -> None
     real chunk texts repeated `copies` times."""
     import bm25s
 
-    from chatbot.retrieval import _tokenize, top_positive
+    from chatbot.index.lexical import tokenize
+    from chatbot.retrieval import top_positive
 
     texts = [c.text for c in index.chunks] * copies
     started = time.perf_counter()
     bm25 = bm25s.BM25()
-    bm25.index(_tokenize(texts), show_progress=False)
+    bm25.index(tokenize(texts), show_progress=False)
     built = time.perf_counter() - started
     times = []
     for r in rng.choice(len(index.chunks), count, replace=False):
-        tokens = _tokenize([" ".join(index.chunks[r].text.split()[:8])])[0]
+        tokens = tokenize([" ".join(index.chunks[r].text.split()[:8])])[0]
         started = time.perf_counter()
         if tokens:
             top_positive(np.asarray(bm25.get_scores(tokens), dtype=np.float32), 30)

@@ -16,7 +16,7 @@ from pathlib import Path
 import gradio as gr
 
 from chatbot.answering import Answer
-from chatbot.config import RANGES, Config
+from chatbot.config import PAGE_HOST, PAGE_PORT, RANGES, Config
 from chatbot.curation import MAX_UPLOAD_BYTES, add_file, add_url, remove_document
 from chatbot.documents import SUPPORTED_SUFFIXES
 from chatbot.errors import ChatbotError
@@ -327,8 +327,8 @@ def build_app(bot: Chatbot) -> gr.Blocks:
 
 def launch_page(
     bot: Chatbot,
-    host: str = "127.0.0.1",
-    port: int = 7860,
+    host: str = PAGE_HOST,
+    port: int = PAGE_PORT,
     queue_size: int = QUEUE_SIZE,
     block: bool = True,
 ) -> gr.Blocks:
@@ -346,7 +346,7 @@ def launch_page(
     return app
 
 
-def serve(config: Config, host: str = "127.0.0.1", port: int = 7860) -> None:
+def serve(config: Config, host: str = PAGE_HOST, port: int = PAGE_PORT) -> None:
     """Load everything before the first visitor arrives, then serve the page until interrupted."""
     bot = Chatbot(config)
     bot.warm_up()  # also builds or refreshes the index if the corpus changed

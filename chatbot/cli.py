@@ -10,6 +10,7 @@ from pathlib import Path
 
 import click
 
+from chatbot.config import PAGE_HOST, PAGE_PORT
 from chatbot.errors import ChatbotError
 
 
@@ -256,8 +257,8 @@ def ask(config, question: str, as_json: bool, history_file) -> None:
 
 
 @cli.command()
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=7860, show_default=True, type=int, help="Port to listen on.")
+@click.option("--host", default=PAGE_HOST, show_default=True, help="Address to listen on.")
+@click.option("--port", default=PAGE_PORT, show_default=True, type=int, help="Port to listen on.")
 @config_options
 def serve(config, host: str, port: int) -> None:
     """Serve the chat page in the browser."""

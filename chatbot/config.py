@@ -13,6 +13,9 @@ from chatbot.errors import ConfigError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 ENV_PREFIX = "CHATBOT_"
+# Where `chatbot serve` listens unless told otherwise: this machine only.
+PAGE_HOST = "127.0.0.1"
+PAGE_PORT = 7860
 
 
 def _cache_dir() -> Path:

@@ -28,6 +28,15 @@ def fsync_folder(folder: Path) -> None:
         os.close(fd)
 
 
+def fsync_file(path: Path) -> None:
+    """Flush a file another library wrote to disk."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 def write_durably(path: Path, data: bytes) -> None:
     """Write a new file's bytes and flush them to disk before returning."""
     with open(path, "wb") as f:

@@ -10,6 +10,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Protocol
 
+from chatbot.config import Config
 from chatbot.errors import ModelError
 
 
@@ -183,7 +184,13 @@ class RemoteLLM:
 class LlamaCppLLM:
     """A GGUF model run by llama-cpp-python. Loads on first use; one generation at a time."""
 
-    def __init__(self, model_path: Path, n_ctx: int = 4096, n_threads: int = 2, seed: int = 0):
+    def __init__(
+        self,
+        model_path: Path,
+        n_ctx: int = Config.n_ctx,
+        n_threads: int = Config().n_threads,
+        seed: int = 0,
+    ):
         self.model_path = Path(model_path)
         self.name = self.model_path.name
         self.n_ctx = n_ctx

@@ -1,7 +1,8 @@
 """Question -> ranked Passage(chunk, title, score, similarity): dense (FAISS) and lexical (BM25)
 fused by RRF.
 
-The BM25 model is built once per loaded index, never per query.
+Both halves come built with the index (chatbot.index); only the passages that make the top k are
+read from the chunk store.
 """
 
 from __future__ import annotations
@@ -32,12 +33,6 @@ class Passage:
         return section_label(self.title, self.chunk.heading)
 
 
-def _tokenize(texts: list[str]) -> list[list[str]]:
-    import bm25s
-
-    return bm25s.tokenize(texts, stopwords="en", return_ids=False, show_progress=False)
-
-
 def top_positive(scores: np.ndarray, depth: int) -> list[int]:
     """Rows of the `depth` highest scores above 0, best first, ties by row: a selection among the
     rows that match at all, not a sort of every chunk."""
@@ -52,27 +47,14 @@ def top_positive(scores: np.ndarray, depth: int) -> list[int]:
 
 class Retriever:
     def __init__(self, index: Index, embedder: Embedder):
-        import bm25s
-
         self.index = index
         self.embedder = embedder
-        self._bm25 = bm25s.BM25()
-        self._bm25.index(
-            _tokenize(
-                [f"{index.documents[c.doc_id].title} {c.heading}\n{c.text}" for c in index.chunks]
-            ),
-            show_progress=False,
-        )
+        # Titles by document id: a passage needs its title, and there are few documents.
+        self._titles = {d.id: d.title for d in index.manifest.documents}
 
     def _dense(self, query: np.ndarray, depth: int) -> dict[int, float]:
         scores, ids = self.index.vectors.search(query.reshape(1, -1), depth)
         return {int(i): float(s) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0}
-
-    def _lexical(self, question: str) -> np.ndarray:
-        tokens = _tokenize([question])[0]
-        if not tokens:
-            return np.zeros(len(self.index.chunks), dtype=np.float32)
-        return np.asarray(self._bm25.get_scores(tokens), dtype=np.float32)
 
     def retrieve(self, question: str, k: int) -> list[Passage]:
         """The k best passages for the question, best first."""
@@ -80,7 +62,7 @@ class Retriever:
         depth = min(n, max(CANDIDATES, k))
         query = np.asarray(self.embedder.embed_query(question), dtype=np.float32)
         dense = self._dense(query, depth)
-        lexical = self._lexical(question)
+        lexical = self.index.lexical.scores(question)
         fused: dict[int, float] = {}
         for rank, i in enumerate(sorted(dense, key=dense.get, reverse=True)):
             fused[i] = fused.get(i, 0.0) + 1.0 / (RRF_K + rank + 1)
@@ -91,13 +73,14 @@ class Retriever:
         missing = [i for i in best if i not in dense]
         if missing:  # lexical-only hits still need their cosine similarity for the relevance check
             dense.update({i: float(self.index.vectors.reconstruct(i) @ query) for i in missing})
+        chunks = self.index.store.chunks_at(best)
         return [
             Passage(
-                chunk=self.index.chunks[i],
-                title=self.index.documents[self.index.chunks[i].doc_id].title,
+                chunk=chunk,
+                title=self._titles[chunk.doc_id],
                 score=fused[i],
                 similarity=dense[i],
                 lexical=float(lexical[i]),
             )
-            for i in best
+            for i, chunk in zip(best, chunks, strict=True)
         ]

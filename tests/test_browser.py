@@ -146,9 +146,11 @@ def test_stop_retry_copy_and_clear(config, embedder, browser):
         page.get_by_text("word2").first.wait_for(timeout=15_000)
         page.locator("button.stop-button").click()
         assert page.locator("button[aria-label='Copy message']").count() >= 1
+        # The stopped answer's last update can still be on its way: clear once the page is idle.
+        expect(page.locator("button.stop-button")).to_be_hidden(timeout=15_000)
 
         page.locator("button[aria-label='Clear']").click()
-        expect(page.locator(".answer")).to_have_count(0)  # waits up to 5 s: slow under load
+        expect(page.locator(".answer")).to_have_count(0, timeout=15_000)  # slow under load
         box.fill("When was GitHub founded?")
         assert box.is_editable()
 

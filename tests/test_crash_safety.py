@@ -39,12 +39,12 @@ CRASHING_BUILD = textwrap.dedent(
                 die()
             return super().embed_documents(texts)
 
-    real_write, real_rename, real_rmtree = store.write_json, os.rename, shutil.rmtree
+    real_write, real_rename, real_rmtree = store.write_chunk_store, os.rename, shutil.rmtree
 
-    def write(path, data):
-        real_write(path, data)
-        if step == "mid-write" and path.name == "chunks.json":
-            die()
+    def write(path, *args):
+        real_write(path, *args)
+        if step == "mid-write":
+            die()  # the chunk store is written, the BM25 model and the manifest not yet
 
     renames = []
 
@@ -59,7 +59,7 @@ CRASHING_BUILD = textwrap.dedent(
             die()  # the new index is in place, the old one not yet deleted
         real_rmtree(path, *args, **kwargs)
 
-    store.write_json, os.rename, shutil.rmtree = write, rename, rmtree
+    store.write_chunk_store, os.rename, shutil.rmtree = write, rename, rmtree
     corpus, index_dir = Path(sys.argv[1]), Path(sys.argv[2])
     index.build_index(load_corpus(corpus), Embedder(), index_dir, ChunkingParams(200, 400))
     """
@@ -102,14 +102,17 @@ def test_kill_9_at_any_step_leaves_a_loadable_consistent_index(corpus_dir, tmp_p
     assert not list(tmp_path.glob("index.tmp-*")) and not list(tmp_path.glob("index.old-*"))
 
 
-def test_a_truncated_chunk_store_is_never_used_to_answer(corpus_dir, tmp_path):
+@pytest.mark.parametrize("damaged", ["chunks.sqlite", "bm25/data.csc.index.npy", "vectors.faiss"])
+def test_a_damaged_index_file_is_never_used_to_answer(corpus_dir, tmp_path, damaged):
     from chatbot.errors import IndexDataError
 
     index_dir = tmp_path / "index"
     build_index(load_corpus(corpus_dir), FakeEmbedder(), index_dir, PARAMS)
-    store = index_dir / "chunks.json"
-    store.write_text(store.read_text()[:-40])
-    with pytest.raises(IndexDataError, match="rebuild it with: chatbot index rebuild"):
+    path = index_dir / damaged
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0xFF  # one flipped byte, the file still the same size
+    path.write_bytes(bytes(data))
+    with pytest.raises(IndexDataError, match=f"{damaged} is missing or damaged.*index rebuild"):
         load_index(index_dir)
     manifest = json.loads((index_dir / "manifest.json").read_text())
-    assert manifest["files"]["chunks.json"]  # the checksum that caught it
+    assert manifest["files"][damaged]  # the checksum that caught it

@@ -31,21 +31,34 @@ def test_manifest_records_what_the_index_was_built_from(corpus_dir, tmp_path, em
     assert manifest.chunking == {"chunker": 2, "chunk_chars": 200, "chunk_max_chars": 400}
     assert {d.source for d in manifest.documents} == {"article.md", "recipes.md"}
     assert manifest.chunk_count == len(load_index(tmp_path / "index").chunks) > 0
-    assert set(manifest.files) == {"chunks.json", "vectors.faiss"}
+    bm25 = {name for name in manifest.files if name.startswith("bm25/")}
+    assert set(manifest.files) == {"chunks.sqlite", "vectors.faiss"} | bm25
+    assert "bm25/vocab.index.json" in bm25
     assert len(manifest.build_id) == 32
     assert not list(tmp_path.glob("index.*-*")), "no temporary folder is left behind"
 
 
 def test_nothing_is_pickled(corpus_dir, tmp_path, embedder):
-    """Every file of the index is one of two known, non-executable formats: JSON or FAISS."""
+    """Every file of the index is in a known, non-executable format: JSON, NumPy arrays without
+    objects, SQLite or FAISS."""
+    import sqlite3
+
     import faiss
+    import numpy as np
 
     build(corpus_dir, tmp_path / "index", embedder)
-    files = {path.name: path for path in (tmp_path / "index").iterdir()}
-    assert set(files) == {"manifest.json", "chunks.json", "vectors.faiss"}
-    for name in ("manifest.json", "chunks.json"):
-        assert isinstance(json.loads(files[name].read_text(encoding="utf-8")), dict)
-    assert faiss.read_index(str(files["vectors.faiss"])).ntotal > 0
+    folder = tmp_path / "index"
+    files = {p.relative_to(folder).as_posix(): p for p in folder.rglob("*") if p.is_file()}
+    for name, path in files.items():
+        if name.endswith(".json"):
+            json.loads(path.read_text(encoding="utf-8"))
+        elif name.endswith(".npy"):
+            np.load(path, allow_pickle=False)
+        elif name == "chunks.sqlite":
+            sqlite3.connect(path).execute("SELECT count(*) FROM chunks").fetchone()
+        else:
+            assert name == "vectors.faiss", f"unexpected file {name}"
+            assert faiss.read_index(str(path)).ntotal > 0
 
 
 def test_fresh_index_has_no_stale_reasons(corpus_dir, tmp_path, embedder):
@@ -153,7 +166,7 @@ def test_ensure_index_builds_when_missing_and_rebuilds_when_stale(corpus_dir, tm
 
 def test_ensure_index_rebuilds_a_damaged_index(corpus_dir, tmp_path, embedder):
     build(corpus_dir, tmp_path / "index", embedder)
-    (tmp_path / "index" / "chunks.json").write_text("[]")
+    (tmp_path / "index" / "chunks.sqlite").write_bytes(b"not a database")
     index = ensure_index(corpus_dir, tmp_path / "index", embedder, PARAMS)
     assert len(index.chunks) == index.vectors.ntotal > 0
 
@@ -187,10 +200,14 @@ def test_empty_document_list_is_refused(tmp_path, embedder):
         build_index([], embedder, tmp_path / "index", PARAMS)
 
 
-def test_chunk_store_is_plain_json(corpus_dir, tmp_path, embedder):
+def test_chunk_store_is_sqlite_any_tool_can_read(corpus_dir, tmp_path, embedder):
     build(corpus_dir, tmp_path / "index", embedder)
-    store = json.loads((tmp_path / "index" / "chunks.json").read_text())
-    assert {"documents", "chunks"} <= store.keys()
+    import sqlite3
+
+    store = sqlite3.connect(tmp_path / "index" / "chunks.sqlite")
+    rows = store.execute("SELECT row, text FROM chunks ORDER BY row").fetchall()
+    assert [row for row, _ in rows] == list(range(len(rows))) and rows
+    assert any("Richard Stallman" in text for _, text in rows)
 
 
 def test_only_changed_documents_are_embedded_again(corpus_dir, tmp_path, embedder):
@@ -309,3 +326,28 @@ def test_reading_an_index_changes_nothing_on_disk(corpus_dir, tmp_path, embedder
     read_manifest(tmp_path / "index")
     load_index(tmp_path / "index")
     assert sorted(p.name for p in tmp_path.iterdir()) == before
+
+
+def test_an_index_in_the_previous_format_says_how_to_rebuild_and_is_rebuilt_when_needed(
+    corpus_dir, tmp_path, embedder
+):
+    index_dir = tmp_path / "index"
+    build(corpus_dir, index_dir, embedder)
+    manifest = json.loads((index_dir / "manifest.json").read_text())
+    manifest["format"] = 1  # what the JSON chunk store's version wrote
+    (index_dir / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(IndexDataError, match=r"format 1.*chatbot index rebuild"):
+        load_index(index_dir)
+    reasons = stale_reasons(read_manifest(index_dir), corpus_dir, embedder.model_id, PARAMS)
+    assert reasons == ["the index format changed"]
+    assert len(ensure_index(corpus_dir, index_dir, embedder, PARAMS).chunks) > 0
+    assert read_manifest(index_dir).format == 2
+
+
+def test_passages_are_read_from_disk_only_when_asked_for(corpus_dir, tmp_path, embedder):
+    index = build(corpus_dir, tmp_path / "index", embedder) and load_index(tmp_path / "index")
+    assert not isinstance(index.chunks, list) and not isinstance(index.documents, dict)
+    assert [c.id for c in index.store.chunks_at([2, 0])] == [index.chunks[2].id, index.chunks[0].id]
+    assert index.documents["article"].text.startswith("# Open Source in Practice")
+    with pytest.raises(IndexError):
+        index.chunks[len(index.chunks)]

@@ -177,13 +177,11 @@ def _reusable_vectors(
     manifest = previous.manifest
     if manifest.embedding_model != embedder.model_id or manifest.chunking != params.as_dict():
         return {}
-    rows: dict[str, list[int]] = {}
-    for row, chunk in enumerate(previous.chunks):
-        rows.setdefault(chunk.doc_id, []).append(row)
+    sha_of = {d.id: d.sha256 for d in manifest.documents}
     return {
-        doc.sha256: np.stack([previous.vectors.reconstruct(row) for row in rows[doc.id]])
-        for doc in previous.documents.values()
-        if rows.get(doc.id)
+        sha_of[doc_id]: previous.vectors.reconstruct_n(first, count)
+        for doc_id, first, count in previous.store.document_rows()
+        if doc_id in sha_of
     }
 
 

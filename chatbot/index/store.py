@@ -1,5 +1,5 @@
-"""The index folder on disk: FAISS vectors, a JSON chunk store and a typed manifest; written and
-read.
+"""The index folder on disk: FAISS vectors, a SQLite chunk store, a saved BM25 model and a typed
+manifest; written, and opened without reading everything into memory.
 
 The manifest records what the index was built from (document sha256s, embedding model and
 dimension, chunking parameters), a build id, and checksums of its own files, so a stale or damaged
@@ -10,17 +10,21 @@ only a build, under the build lock, renames or deletes anything (chatbot.index.b
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from chatbot.chunking import Chunk
 from chatbot.documents import Document, Unreadable
 from chatbot.errors import IndexDataError
-from chatbot.files import sha256_file, write_json
+from chatbot.files import fsync_file, sha256_file, write_json
+from chatbot.index.chunk_store import ChunkStore, write_chunk_store
+from chatbot.index.lexical import Lexical, lexical_text, write_bm25
 
-FORMAT_VERSION = 1
+# 2: chunks in SQLite, BM25 saved at build time (1: a JSON chunk store, BM25 built on every load).
+FORMAT_VERSION = 2
 MANIFEST = "manifest.json"
-CHUNKS = "chunks.json"
+CHUNKS = "chunks.sqlite"
 VECTORS = "vectors.faiss"
 REBUILD = "rebuild it with: chatbot index rebuild"
 
@@ -99,10 +103,12 @@ class Manifest:
 
 @dataclass(frozen=True)
 class Index:
-    documents: dict[str, Document]
-    chunks: list[Chunk]
-    vectors: object  # a faiss.Index, row i is chunks[i]
+    documents: Mapping[str, Document]  # read from the chunk store when asked for
+    chunks: Sequence[Chunk]  # likewise; row i is vector i
+    vectors: object  # a faiss.Index, memory-mapped
     manifest: Manifest
+    lexical: Lexical  # BM25 over the same rows
+    store: ChunkStore
 
 
 def set_aside(index_dir: Path, kind: str) -> list[Path]:
@@ -139,22 +145,18 @@ def read_manifest(index_dir: Path) -> Manifest | None:
 def write_index_files(
     folder: Path, documents: list[Document], chunks: list[Chunk], dense: object
 ) -> dict[str, str]:
-    """Write the chunk store and the vectors into a new folder; returns their checksums."""
+    """Write the vectors, the chunk store and the BM25 model into a new folder; returns the
+    checksum of every file written, by its path inside the folder."""
     import faiss
 
     faiss.write_index(dense, str(folder / VECTORS))
-    store = {
-        "documents": [
-            {"id": d.id, "title": d.title, "source": d.source, "sha256": d.sha256, "text": d.text}
-            for d in documents
-        ],
-        "chunks": [
-            {"id": c.id, "doc_id": c.doc_id, "start": c.start, "end": c.end, "heading": c.heading}
-            for c in chunks
-        ],
-    }
-    write_json(folder / CHUNKS, store)
-    return {name: sha256_file(folder / name) for name in (CHUNKS, VECTORS)}
+    write_chunk_store(folder / CHUNKS, documents, chunks)
+    titles = {d.id: d.title for d in documents}
+    bm25_files = write_bm25(folder, (lexical_text(titles[c.doc_id], c) for c in chunks))
+    written = [folder / VECTORS, folder / CHUNKS, *bm25_files]
+    for path in written:
+        fsync_file(path)
+    return {path.relative_to(folder).as_posix(): sha256_file(path) for path in written}
 
 
 def write_manifest(folder: Path, manifest: Manifest) -> None:
@@ -162,10 +164,11 @@ def write_manifest(folder: Path, manifest: Manifest) -> None:
 
 
 def load_index(index_dir: Path) -> Index:
-    """Load and verify an index folder. A rebuild swapping in meanwhile is waited out, not reported.
+    """Open and verify an index folder. A rebuild swapping in meanwhile is waited out, not reported.
 
     Raises:
-        IndexDataError: missing, or a file does not match the checksum in the manifest.
+        IndexDataError: missing, written in another format, or a file does not match the checksum
+            in the manifest; the message says how to rebuild.
     """
     index_dir = Path(index_dir)
     for _ in range(3):
@@ -180,14 +183,7 @@ def load_index(index_dir: Path) -> Index:
     return _load(index_dir, read_manifest(index_dir))
 
 
-def _load(index_dir: Path, manifest: Manifest | None) -> Index:
-    import faiss
-
-    if manifest is None:
-        raise IndexDataError(f"No index in {index_dir}; build one with: chatbot index")
-    if manifest.format != FORMAT_VERSION:
-        raise IndexDataError(f"{index_dir} was written by another version; {REBUILD}")
-    folder = readable_folder(index_dir)
+def _verify(folder: Path, manifest: Manifest) -> None:
     for name, expected in manifest.files.items():
         path = folder / name
         try:
@@ -196,17 +192,39 @@ def _load(index_dir: Path, manifest: Manifest | None) -> Index:
             intact = False
         if not intact:
             raise IndexDataError(f"{path} is missing or damaged; {REBUILD}")
-    try:
-        store = json.loads((folder / CHUNKS).read_text(encoding="utf-8"))
-        vectors = faiss.read_index(str(folder / VECTORS))
-    except (OSError, RuntimeError) as exc:  # deleted between the check and the read
-        raise IndexDataError(f"{folder} could not be read ({exc}); {REBUILD}") from None
-    documents = {d["id"]: Document(**d) for d in store["documents"]}
-    chunks = [
-        Chunk(text=documents[c["doc_id"]].text[c["start"] : c["end"]], **c) for c in store["chunks"]
-    ]
-    if vectors.ntotal != len(chunks) or vectors.d != manifest.dimension:
+
+
+def _load(index_dir: Path, manifest: Manifest | None) -> Index:
+    import faiss
+
+    if manifest is None:
+        raise IndexDataError(f"No index in {index_dir}; build one with: chatbot index")
+    if manifest.format != FORMAT_VERSION:
         raise IndexDataError(
-            f"{index_dir} holds {vectors.ntotal} vectors for {len(chunks)} chunks; {REBUILD}"
+            f"{index_dir} is in index format {manifest.format}, written by another version of the "
+            f"chatbot (this one reads format {FORMAT_VERSION}); {REBUILD}"
         )
-    return Index(documents=documents, chunks=chunks, vectors=vectors, manifest=manifest)
+    folder = readable_folder(index_dir)
+    _verify(folder, manifest)
+    try:
+        # Mapped, not read: pages come in as searches touch them, and processes share them. FAISS
+        # maps an IVF index's lists with one flag and an exact index's vectors with the other.
+        ivf = manifest.search.get("kind") == "ivf"
+        mapped = faiss.IO_FLAG_MMAP if ivf else faiss.IO_FLAG_MMAP_IFC
+        vectors = faiss.read_index(str(folder / VECTORS), mapped)
+        store = ChunkStore(folder / CHUNKS)
+        lexical = Lexical(folder, store.chunk_count)
+    except (OSError, RuntimeError, ValueError) as exc:  # deleted between the check and the read
+        raise IndexDataError(f"{folder} could not be read ({exc}); {REBUILD}") from None
+    if vectors.ntotal != store.chunk_count or vectors.d != manifest.dimension:
+        raise IndexDataError(
+            f"{index_dir} holds {vectors.ntotal} vectors for {store.chunk_count} chunks; {REBUILD}"
+        )
+    return Index(
+        documents=store.documents,
+        chunks=store.chunks,
+        vectors=vectors,
+        manifest=manifest,
+        lexical=lexical,
+        store=store,
+    )
