@@ -17,7 +17,13 @@ from chatbot.judging import Judge
 from chatbot.llm import LLM
 from chatbot.prompting import NOT_COVERED, Prompt, build_prompt, rewrite_prompt
 from chatbot.retrieval import Passage, Retriever
-from chatbot.sentences import MARKER, PARTIAL_MARKER, cited_numbers, split_sentences
+from chatbot.sentences import (
+    MARKER,
+    PARTIAL_MARKER,
+    cited_numbers,
+    split_sentences,
+    without_markers,
+)
 from chatbot.verification import (
     Doubt,
     Verification,
@@ -184,9 +190,27 @@ def _verification_notes(checked: Verification) -> list[str]:
     return notes
 
 
+def _check_unicode(text: str, what: str) -> None:
+    """A lone surrogate (from invalid UTF-8 on a command line, or a broken client) is refused here
+    with one line instead of failing deep inside the tokenizer."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise QuestionError(
+            f"{what} holds a character that is not valid Unicode (at position {exc.start}); "
+            "retype it or save it as UTF-8."
+        ) from None
+
+
 def validate_question(question: str, max_chars: int) -> str:
-    if not isinstance(question, str) or not question.strip():
+    if not isinstance(question, str):
+        raise QuestionError(
+            f"The question must be text (a str), not {type(question).__name__}; "
+            "type a question about the documents."
+        )
+    if not question.strip():
         raise QuestionError("The question is empty; type a question about the documents.")
+    _check_unicode(question, "The question")
     if len(question) > max_chars:
         raise QuestionError(
             f"The question is {len(question):,} characters long; the limit is {max_chars:,}. "
@@ -204,6 +228,7 @@ def validate_history(history: Sequence[dict] | None) -> list[dict[str, str]]:
             )
         if not isinstance(turn.get("content"), str):
             raise QuestionError(f"history[{i}]['content'] must be a string.")
+        _check_unicode(turn["content"], f"history[{i}]['content']")
         turns.append({"role": turn["role"], "content": turn["content"]})
     return turns
 
@@ -330,7 +355,11 @@ class Answerer:
             notes.append(
                 f"The answer reached the length limit of {max_tokens} tokens and was cut off."
             )
-        refused = looks_like_refusal(text) and not markers.cited
+        wordless = not without_markers(text).strip(" \t\n.,;:!?")  # "[1][2][3]": no sentence
+        if wordless:
+            notes.append(f"The model's draft held no sentence: {text}")
+            text = NOT_COVERED
+        refused = wordless or (looks_like_refusal(text) and not markers.cited)
         if refused:
             text = passages_as_documents(text)
         checked = None

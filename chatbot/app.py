@@ -15,6 +15,8 @@ from pathlib import Path
 
 import gradio as gr
 
+from chatbot import change_log
+from chatbot.access import Access, AccessDenied, access_for
 from chatbot.answering import Answer
 from chatbot.config import PAGE_HOST, PAGE_PORT, RANGES, Config
 from chatbot.curation import MAX_UPLOAD_BYTES, add_file, add_url, remove_document
@@ -99,12 +101,17 @@ def history_to_turns(history: list[dict], memory: AnswerMemory) -> list[dict[str
     return turns
 
 
-_ABSOLUTE_PATH = re.compile(r"(?<![\w.])(?:/[^\s/:;,'\"()]+)+/([^\s/:;,'\"()]+)")
+# A web address (kept as it is), or an absolute file path (reduced to its file name).
+_ADDRESS_OR_PATH = re.compile(
+    r"(?P<address>[A-Za-z][A-Za-z0-9+.-]*://\S+)"
+    r"|(?<![\w.])(?:/[^\s/:;,'\"()]+)+/(?P<name>[^\s/:;,'\"()]+)"
+)
 
 
 def public_message(error: Exception | str) -> str:
-    """An error's message for visitors of the page: file-system paths reduced to file names."""
-    return _ABSOLUTE_PATH.sub(r"\1", str(error))
+    """An error's message for visitors of the page: file-system paths reduced to file names, web
+    addresses shown as given."""
+    return _ADDRESS_OR_PATH.sub(lambda m: m.group("address") or m.group("name"), str(error))
 
 
 def make_respond(bot: Chatbot, memory: AnswerMemory | None = None):
@@ -150,12 +157,22 @@ def _summary(manifest: Manifest, model_name: str) -> str:
     )
 
 
+def _client(request: gr.Request | None) -> str:
+    client = getattr(request, "client", None)
+    return getattr(client, "host", None) or "unknown"
+
+
 class DocumentActions:
     """What the Documents tab does: list, add (files or a URL), remove and rebuild, each followed
-    by a rebuild and a refreshed panel (table, removal choices, status, summary)."""
+    by a rebuild and a refreshed panel (table, removal choices, status, summary, recent changes).
 
-    def __init__(self, bot: Chatbot):
+    Every change is authorised here, on the server, whatever the page showed or a client sent
+    before it, and recorded in the change log beside the index.
+    """
+
+    def __init__(self, bot: Chatbot, access: Access):
         self.bot = bot
+        self.access = access
         self.corpus_dir = bot.config.corpus_dir
 
     def refresh(self, status: str = ""):
@@ -165,13 +182,27 @@ class DocumentActions:
             gr.update(choices=[d.source for d in manifest.documents], value=None),
             status,
             _summary(manifest, self.bot.llm.name),
+            _changes_table(self.bot.config.index_dir),
         )
 
-    def _rebuild(self, status_lines: list[str], progress: gr.Progress):
+    def _refused(self, password: str | None) -> str | None:
+        """Why this change may not happen, or None when it may."""
+        try:
+            self.access.check_change(password)
+        except AccessDenied as exc:
+            gr.Warning(str(exc))
+            return f"Not changed: {exc}"
+        return None
+
+    def _record(self, action: str, what: str, request: gr.Request | None) -> None:
+        change_log.record(self.bot.config.index_dir, action, what, _client(request))
+
+    def _rebuild(self, status_lines: list[str], progress: gr.Progress, wait: bool = True):
         progress(0, desc="Embedding chunks")
         try:
             report = self.bot.rebuild(
-                on_progress=lambda done, total: progress(done / total, desc="Embedding chunks")
+                on_progress=lambda done, total: progress(done / total, desc="Embedding chunks"),
+                wait=wait,
             )
         except ChatbotError as exc:
             message = public_message(exc)
@@ -188,7 +219,9 @@ class DocumentActions:
             )
         return self.refresh("\n\n".join(status_lines))
 
-    def add_files(self, files, progress=gr.Progress()):  # noqa: B008 - Gradio injects the tracker
+    def add_files(self, files, password="", request: gr.Request = None, progress=gr.Progress()):  # noqa: B008
+        if refused := self._refused(password):
+            return self.refresh(refused)
         lines, added = [], 0
         for name in files or []:
             path = Path(name)
@@ -199,12 +232,15 @@ class DocumentActions:
                 lines.append(f"Skipped: {public_message(exc)}")
             else:
                 added += 1
+                self._record("add", stored.source, request)
                 lines.append(f"Added {path.name} as `{stored.source}`.")
         if not added:
             return self.refresh("\n\n".join(lines or ["Choose one or more documents first."]))
         return self._rebuild(lines, progress)
 
-    def add_link(self, url: str, progress=gr.Progress()):  # noqa: B008 - Gradio injects it
+    def add_link(self, url: str, password="", request: gr.Request = None, progress=gr.Progress()):  # noqa: B008
+        if refused := self._refused(password):
+            return self.refresh(refused)
         url = (url or "").strip()
         if not url:
             return self.refresh("Type an http(s) address first.")
@@ -213,9 +249,12 @@ class DocumentActions:
         except ChatbotError as exc:
             gr.Warning(public_message(exc))
             return self.refresh(f"Not added: {public_message(exc)}")
+        self._record("add", f"{stored.source} from {url}", request)
         return self._rebuild([f"Added {url} as `{stored.source}`."], progress)
 
-    def remove(self, source, progress=gr.Progress()):  # noqa: B008 - Gradio injects the tracker
+    def remove(self, source, password="", request: gr.Request = None, progress=gr.Progress()):  # noqa: B008
+        if refused := self._refused(password):
+            return self.refresh(refused)
         if not source:
             return self.refresh("Choose a document to remove first.")
         try:
@@ -223,10 +262,14 @@ class DocumentActions:
         except ChatbotError as exc:
             gr.Warning(public_message(exc))
             return self.refresh(f"Not removed: {public_message(exc)}")
+        self._record("remove", source, request)
         return self._rebuild([f"Removed `{source}`."], progress)
 
-    def rebuild(self, progress=gr.Progress()):  # noqa: B008 - Gradio injects the tracker
-        return self._rebuild([], progress)
+    def rebuild(self, password="", request: gr.Request = None, progress=gr.Progress()):  # noqa: B008
+        if refused := self._refused(password):
+            return self.refresh(refused)
+        self._record("rebuild", "", request)
+        return self._rebuild([], progress, wait=False)
 
 
 def _chat_tab(bot: Chatbot) -> None:
@@ -277,9 +320,13 @@ def _chat_tab(bot: Chatbot) -> None:
     gr.Examples(EXAMPLES, inputs=question, label="Try")
 
 
-def _documents_tab(bot: Chatbot, summary: gr.Markdown) -> tuple[DocumentActions, list]:
+def _changes_table(index_dir: Path) -> list[list]:
+    return [[c["at"], c["action"], c["what"], c["client"]] for c in change_log.recent(index_dir)]
+
+
+def _documents_tab(bot: Chatbot, access: Access, summary: gr.Markdown):
     """The panel with its buttons wired to DocumentActions; returns them and the panel's parts."""
-    actions = DocumentActions(bot)
+    actions = DocumentActions(bot, access)
     table = gr.Dataframe(
         value=_documents_table(bot.index.manifest),
         headers=["Title", "Source", "Passages", "Indexed"],
@@ -287,6 +334,12 @@ def _documents_tab(bot: Chatbot, summary: gr.Markdown) -> tuple[DocumentActions,
         wrap=True,
         label="Indexed documents",
     )
+    if access.read_only:
+        gr.Markdown(
+            "Changes are off: this page is shared on the network without an admin password. "
+            "Reading and asking work as usual."
+        )
+    changeable = not access.read_only
     with gr.Row():
         files = gr.File(
             label=f"Add documents ({', '.join(SUPPORTED_SUFFIXES)}, "
@@ -294,33 +347,57 @@ def _documents_tab(bot: Chatbot, summary: gr.Markdown) -> tuple[DocumentActions,
             file_count="multiple",
             file_types=list(SUPPORTED_SUFFIXES),
             type="filepath",
+            interactive=changeable,
         )
         with gr.Column():
-            add_button = gr.Button("Add and rebuild", variant="primary")
-            link = gr.Textbox(
-                label="Or add a web page or PDF by its address", placeholder="https://…"
+            password = gr.Textbox(
+                label="Admin password (needed for changes on a shared page)",
+                type="password",
+                value="",  # so API clients of a page on loopback may leave it out
+                visible=access.changes_need_password,
             )
-            link_button = gr.Button("Fetch, add and rebuild")
+            add_button = gr.Button("Add and rebuild", variant="primary", interactive=changeable)
+            link = gr.Textbox(
+                label="Or add a web page or PDF by its address",
+                placeholder="https://…",
+                interactive=changeable,
+            )
+            link_button = gr.Button("Fetch, add and rebuild", interactive=changeable)
             choice = gr.Dropdown(label="Document to remove", choices=[], value=None)
-            remove_button = gr.Button("Remove and rebuild", variant="stop")
-            rebuild_button = gr.Button("Rebuild index")
+            remove_button = gr.Button("Remove and rebuild", variant="stop", interactive=changeable)
+            rebuild_button = gr.Button("Rebuild index", interactive=changeable)
     status = gr.Markdown()
-    outputs = [table, choice, status, summary]
-    add_button.click(actions.add_files, inputs=files, outputs=outputs, api_name="add_documents")
-    link_button.click(actions.add_link, inputs=link, outputs=outputs, api_name="add_url")
-    remove_button.click(actions.remove, inputs=choice, outputs=outputs, api_name="remove_document")
-    rebuild_button.click(actions.rebuild, outputs=outputs, api_name="rebuild")
+    changes = gr.Dataframe(
+        value=_changes_table(bot.config.index_dir),
+        headers=["When (UTC)", "Change", "What", "From"],
+        interactive=False,
+        wrap=True,
+        label="Recent changes",
+    )
+    outputs = [table, choice, status, summary, changes]
+    add_button.click(
+        actions.add_files, inputs=[files, password], outputs=outputs, api_name="add_documents"
+    )
+    link_button.click(
+        actions.add_link, inputs=[link, password], outputs=outputs, api_name="add_url"
+    )
+    remove_button.click(
+        actions.remove, inputs=[choice, password], outputs=outputs, api_name="remove_document"
+    )
+    rebuild_button.click(actions.rebuild, inputs=password, outputs=outputs, api_name="rebuild")
     return actions, outputs
 
 
-def build_app(bot: Chatbot) -> gr.Blocks:
+def build_app(bot: Chatbot, access: Access | None = None) -> gr.Blocks:
+    """The page; `access` says who may change the documents (everyone, by default: loopback)."""
+    access = access or Access(local_only=True)
     with gr.Blocks(title=TITLE, fill_height=True) as demo:
         gr.Markdown(f"# {TITLE}")
         summary = gr.Markdown(_summary(bot.index.manifest, bot.llm.name))
         with gr.Tab("Chat"):
             _chat_tab(bot)
         with gr.Tab("Documents"):
-            actions, outputs = _documents_tab(bot, summary)
+            actions, outputs = _documents_tab(bot, access, summary)
         demo.load(actions.refresh, outputs=outputs, api_visibility="private")
     return demo
 
@@ -331,10 +408,12 @@ def launch_page(
     port: int = PAGE_PORT,
     queue_size: int = QUEUE_SIZE,
     block: bool = True,
+    access: Access | None = None,
 ) -> gr.Blocks:
     """Serve the page. Each event runs one at a time (the model answers one question at a time);
-    errors other than our own messages are not shown to visitors (no tracebacks, no paths)."""
-    app = build_app(bot)
+    errors other than our own messages are not shown to visitors (no tracebacks, no paths).
+    Without `access`, the rules follow the host: everything on loopback, no changes elsewhere."""
+    app = build_app(bot, access or access_for(host, env={}))
     app.queue(default_concurrency_limit=1, max_size=queue_size).launch(
         server_name=host,
         server_port=port,
@@ -346,9 +425,21 @@ def launch_page(
     return app
 
 
-def serve(config: Config, host: str = PAGE_HOST, port: int = PAGE_PORT) -> None:
+def serve(
+    config: Config,
+    host: str = PAGE_HOST,
+    port: int = PAGE_PORT,
+    admin_password_file: Path | None = None,
+) -> None:
     """Load everything before the first visitor arrives, then serve the page until interrupted."""
+    access = access_for(host, admin_password_file)
     bot = Chatbot(config)
     bot.warm_up()  # also builds or refreshes the index if the corpus changed
     print(f"Serving the chat page on http://{host}:{port}", file=sys.stderr)
-    launch_page(bot, host, port)
+    if access.read_only:
+        print(
+            "Changes to the documents are off on this address; to allow them, give an admin "
+            "password with --admin-password-file or CHATBOT_ADMIN_PASSWORD.",
+            file=sys.stderr,
+        )
+    launch_page(bot, host, port, access=access)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -14,8 +15,8 @@ from chatbot.config import PAGE_HOST, PAGE_PORT
 from chatbot.errors import ChatbotError
 
 
-def config_options(command):
-    """Flags for the settings Config marks as flags; each overrides its CHATBOT_* variable."""
+def _with_config_flags(command, make_config):
+    """Add a flag for each setting Config marks as one; the command gets `config` instead."""
     from chatbot.config import FLAGS
 
     for name, (flag, text, kind) in reversed(FLAGS.items()):
@@ -30,12 +31,29 @@ def config_options(command):
 
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
-        from chatbot.config import load_config
-
         overrides = {name: kwargs.pop(name) for name in FLAGS}
-        return command(*args, config=load_config(**overrides), **kwargs)
+        return command(*args, config=make_config(overrides), **kwargs)
 
     return wrapper
+
+
+def config_options(command):
+    """The settings' flags; each overrides its CHATBOT_* variable."""
+    from chatbot.config import load_config
+
+    return _with_config_flags(command, lambda overrides: load_config(**overrides))
+
+
+def index_subcommand_options(command):
+    """The same flags after an `index` subcommand (`index add FILE --index DIR`); they override
+    the ones given before it."""
+    return _with_config_flags(
+        command, lambda overrides: click.get_current_context().obj.replace(**overrides)
+    )
+
+
+# "ftp://…", "file://…": an address, not a file name (a Windows "C:\\" path has no "//").
+_URL_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -75,7 +93,7 @@ def index(ctx, config) -> None:
     is_flag=True,
     help="Allow URLs on loopback/private addresses (your intranet).",
 )
-@click.pass_obj
+@index_subcommand_options
 def index_add(config, sources: tuple[str, ...], allow_private_urls: bool) -> None:
     """Add files, folders (recursively) or http(s) URLs to the corpus, then update the index.
 
@@ -86,11 +104,15 @@ def index_add(config, sources: tuple[str, ...], allow_private_urls: bool) -> Non
     from chatbot.pipeline import Chatbot
 
     added, skipped = [], []
-    paths = [Path(s) for s in sources if not s.lower().startswith(("http://", "https://"))]
+    urls = [s for s in sources if _URL_SCHEME.match(s)]
+    paths = [Path(s) for s in sources if s not in urls]
     new, bad = add_paths(config.corpus_dir, paths)
     added += new
     skipped += bad
-    for url in (s for s in sources if s.lower().startswith(("http://", "https://"))):
+    for url in urls:
+        if not url.lower().startswith(("http://", "https://")):
+            skipped.append(Skipped(url, "only http:// and https:// addresses can be added"))
+            continue
         try:
             added.append(add_url(config.corpus_dir, url, allow_private=allow_private_urls))
         except ChatbotError as exc:
@@ -107,7 +129,7 @@ def index_add(config, sources: tuple[str, ...], allow_private_urls: bool) -> Non
 
 @index.command("remove")
 @click.argument("documents", nargs=-1, required=True)
-@click.pass_obj
+@index_subcommand_options
 def index_remove(config, documents: tuple[str, ...]) -> None:
     """Remove DOCUMENTS (ids or sources, as `chatbot index list` shows them) and update the
     index."""
@@ -126,7 +148,7 @@ def index_remove(config, documents: tuple[str, ...]) -> None:
 
 @index.command("list")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
-@click.pass_obj
+@index_subcommand_options
 def index_list(config, as_json: bool) -> None:
     """List the indexed documents: title, source, chunks, sha256 and when indexed."""
     from dataclasses import asdict
@@ -161,7 +183,7 @@ def index_list(config, as_json: bool) -> None:
 
 @index.command("sync")
 @click.argument("folder", required=False, type=click.Path(file_okay=False, path_type=Path))
-@click.pass_obj
+@index_subcommand_options
 def index_sync(config, folder: Path | None) -> None:
     """Make the index match FOLDER (default: the corpus folder): add new documents, re-embed
     changed ones, drop deleted ones."""
@@ -183,7 +205,7 @@ def index_sync(config, folder: Path | None) -> None:
 
 
 @index.command("rebuild")
-@click.pass_obj
+@index_subcommand_options
 def index_rebuild(config) -> None:
     """Rebuild the whole index from scratch, embedding every document again."""
     from chatbot.pipeline import Chatbot
@@ -259,12 +281,23 @@ def ask(config, question: str, as_json: bool, history_file) -> None:
 @cli.command()
 @click.option("--host", default=PAGE_HOST, show_default=True, help="Address to listen on.")
 @click.option("--port", default=PAGE_PORT, show_default=True, type=int, help="Port to listen on.")
+@click.option(
+    "--admin-password-file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="File whose first line is the password that changes of the documents need when the "
+    "page is served beyond this machine [env CHATBOT_ADMIN_PASSWORD holds the password itself].",
+)
 @config_options
-def serve(config, host: str, port: int) -> None:
-    """Serve the chat page in the browser."""
+def serve(config, host: str, port: int, admin_password_file: Path | None) -> None:
+    """Serve the chat page in the browser.
+
+    On this machine only (the default host), whoever opens the page may change the documents.
+    With --host 0.0.0.0 (or any other address) reading and asking are open to everyone who reaches
+    it, and uploads, removals and rebuilds need the admin password; without one they are off.
+    """
     from chatbot.app import serve as serve_app
 
-    serve_app(config, host=host, port=port)
+    serve_app(config, host=host, port=port, admin_password_file=admin_password_file)
 
 
 @cli.command("eval")

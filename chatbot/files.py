@@ -19,17 +19,8 @@ def sha256_file(path: Path) -> str:
         return hashlib.file_digest(f, "sha256").hexdigest()
 
 
-def fsync_folder(folder: Path) -> None:
-    """Make a rename or a new file in the folder survive a power cut."""
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def fsync_file(path: Path) -> None:
-    """Flush a file another library wrote to disk."""
+def fsync(path: Path) -> None:
+    """Flush a file another library wrote, or a folder's new entries (a rename), to disk."""
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
@@ -59,4 +50,4 @@ def replace_atomically(path: Path, data: bytes) -> None:
         os.replace(partial, path)
     finally:
         partial.unlink(missing_ok=True)
-    fsync_folder(path.parent)
+    fsync(path.parent)

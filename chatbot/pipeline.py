@@ -15,6 +15,7 @@ from chatbot.answering import Answer, Answerer
 from chatbot.config import Config
 from chatbot.documents import scan_corpus
 from chatbot.embedding import Embedder, SentenceTransformerEmbedder
+from chatbot.errors import IndexDataError
 from chatbot.index import (
     BuildReport,
     Index,
@@ -153,12 +154,19 @@ class Chatbot:
             pass
 
     def rebuild(
-        self, on_progress: Callable[[int, int], None] | None = None, full: bool = False
+        self,
+        on_progress: Callable[[int, int], None] | None = None,
+        full: bool = False,
+        wait: bool = True,
     ) -> BuildReport:
         """Rebuild the index from the corpus now; questions asked meanwhile use the previous index.
 
-        Only new and changed documents are embedded, unless full is set."""
-        with self._build_lock:
+        Only new and changed documents are embedded, unless full is set. Without wait, a rebuild
+        already running makes this one an error instead of a second rebuild after it.
+        """
+        if not self._build_lock.acquire(blocking=wait):
+            raise IndexDataError("A rebuild is already running; its result will answer shortly.")
+        try:
             documents, unreadable = scan_corpus(self.config.corpus_dir)
             report = build_index(
                 documents,
@@ -171,6 +179,8 @@ class Chatbot:
                 unreadable=unreadable,
             )
             self._use(load_index(self.config.index_dir))
+        finally:
+            self._build_lock.release()
         return report
 
     def stream(

@@ -125,14 +125,15 @@ def shown_text(reply: str) -> str:
 
 
 @contextlib.contextmanager
-def served_page(bot, queue_size: int = 32) -> Iterator[str]:
-    """The chat page of `bot` served on a free 127.0.0.1 port; yields its address."""
+def served_page(bot, queue_size: int = 32, access=None) -> Iterator[str]:
+    """The chat page of `bot` served on a free 127.0.0.1 port; yields its address. `access` sets
+    the rules a page shared on the network would have."""
     from chatbot.app import launch_page
 
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    app = launch_page(bot, port=port, queue_size=queue_size, block=False)
+    app = launch_page(bot, port=port, queue_size=queue_size, block=False, access=access)
     try:
         yield f"http://127.0.0.1:{port}/"
     finally:

@@ -108,6 +108,27 @@ def test_an_empty_question_is_refused_with_a_clear_error(answerer, question):
         run(answerer, question)
 
 
+@pytest.mark.parametrize("question", [None, b"When was GitHub founded?", 42])
+def test_a_question_that_is_not_text_says_so(answerer, question):
+    with pytest.raises(QuestionError, match=f"must be text .*not {type(question).__name__}"):
+        run(answerer, question)
+
+
+def test_text_that_is_not_valid_unicode_is_one_clear_error(answerer, echo_llm):
+    with pytest.raises(QuestionError, match="not valid Unicode"):
+        run(answerer, "When was GitHub \udcff founded?")  # how Python keeps invalid UTF-8 bytes
+    with pytest.raises(QuestionError, match=r"history\[0\].*not valid Unicode"):
+        run(answerer, "And then?", [{"role": "user", "content": "bad \ud800 text"}])
+    assert echo_llm.calls == []
+
+
+def test_a_draft_of_markers_alone_is_a_refusal(answerer, echo_llm):
+    echo_llm.reply = "[1][2][3]"
+    _, answer = run(answerer, "When was GitHub founded?")
+    assert answer.refused and answer.text.startswith(NOT_COVERED) and answer.citations == ()
+    assert any("held no sentence" in note for note in answer.notes)
+
+
 def test_a_10000_character_question_is_refused_before_retrieval(answerer, echo_llm):
     with pytest.raises(QuestionError, match="10,000 characters"):
         run(answerer, "why " * 2500)

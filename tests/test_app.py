@@ -99,7 +99,7 @@ def test_upload_rebuild_and_ask_about_the_new_document(live, echo_llm, config, t
     new.write_text("# Zebra Facts\n\nThe zebra project released version nine in spring.")
     empty = tmp_path / "empty.md"
     empty.write_text("")
-    table, _, status, summary = client.predict(
+    table, _, status, summary, changes = client.predict(
         [handle_file(new), handle_file(empty)], api_name="/add_documents"
     )
     assert (
@@ -116,8 +116,9 @@ def test_upload_rebuild_and_ask_about_the_new_document(live, echo_llm, config, t
     assert "Zebra Facts" in result.split('class="sources"')[1]
 
     source = f"uploads/{stored[0].name}"
-    table, _, status, _ = client.predict(source, api_name="/remove_document")
+    table, _, status, _, changes = client.predict(source, api_name="/remove_document")
     assert "Removed" in status and "Zebra Facts" not in str(table)
+    assert [row[1] for row in changes["data"][:2]] == ["remove", "add"]  # newest first
     with pytest.raises(Exception, match="not in the list of choices"):
         client.predict("../recipes.md", api_name="/remove_document")
     assert (config.corpus_dir / "recipes.md").exists()
@@ -134,6 +135,17 @@ def test_errors_shown_on_the_page_carry_no_file_system_paths():
     assert public_message(ModelError("top_k=0 is out of range.")) == "top_k=0 is out of range."
 
 
+def test_addresses_in_page_errors_are_shown_as_given():
+    from chatbot.app import public_message
+
+    message = "http://169.254.169.254/latest/meta-data/ is a private or local address."
+    assert public_message(message) == message
+    mixed = "Could not read /srv/corpus/web/a.html from https://example.org/docs/a.html (404)."
+    assert public_message(mixed) == (
+        "Could not read a.html from https://example.org/docs/a.html (404)."
+    )
+
+
 def test_a_missing_model_reaches_the_page_as_a_message_without_its_path(config, embedder):
     from chatbot.pipeline import make_llm
 
@@ -148,6 +160,6 @@ def test_a_missing_model_reaches_the_page_as_a_message_without_its_path(config, 
 
 def test_the_page_refuses_local_urls(live, config):
     client, _ = live
-    _, _, status, _ = client.predict("http://127.0.0.1:9/secret", api_name="/add_url")
+    _, _, status, _, _ = client.predict("http://127.0.0.1:9/secret", api_name="/add_url")
     assert "Not added" in status and "private or local address" in status
     assert not (config.corpus_dir / "web").exists()

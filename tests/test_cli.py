@@ -33,6 +33,29 @@ def test_index_takes_corpus_and_index_flags(cli_env, fake_models, tmp_path, caps
     assert (tmp_path / "other-index" / "manifest.json").is_file()
 
 
+@pytest.mark.parametrize("flags_after", [False, True])
+def test_index_add_takes_the_folder_flags_before_or_after_the_subcommand(
+    cli_env, fake_models, tmp_path, capsys, flags_after
+):
+    corpus, index_dir = tmp_path / "c2", tmp_path / "i2"
+    corpus.mkdir()
+    (corpus / "base.md").write_text("# Base\n\nA base document.")
+    new = tmp_path / "zebra.md"
+    new.write_text("# Zebras\n\nZebras have stripes.")
+    folders = ["--corpus", str(corpus), "--index", str(index_dir)]
+    argv = (
+        ["index", "add", str(new), *folders]
+        if flags_after
+        else ["index", *folders, "add", str(new)]
+    )
+    assert main(argv) == 0
+    assert (corpus / "added" / "zebra.md").is_file()
+    assert (
+        "Indexed 2 documents" in capsys.readouterr().out and (index_dir / "manifest.json").exists()
+    )
+    assert not (cli_env.corpus_dir / "added").exists()
+
+
 def test_ask_streams_the_answer_then_the_sources(cli_env, fake_models, capsys):
     _, llm = fake_models
     llm.reply = "Richard Stallman, in 1989 [1]."

@@ -152,6 +152,14 @@ def test_a_url_is_added_when_private_addresses_are_allowed(indexed, site, capsys
     assert "Llama Facts" in {row["title"] for row in json.loads(capsys.readouterr().out)}
 
 
+@pytest.mark.parametrize("address", ["ftp://example.org/notes.txt", "file:///etc/passwd"])
+def test_an_address_of_another_scheme_is_refused_as_such(indexed, address, capsys):
+    assert main(["index", "add", address]) == 1
+    err = capsys.readouterr().err
+    assert f"Skipped {address}: only http:// and https:// addresses can be added" in err
+    assert "no such file" not in err
+
+
 def test_a_local_url_is_refused_by_default(indexed, site, capsys):
     assert main(["index", "add", f"{site}/article"]) == 1
     assert "private or local address" in capsys.readouterr().err

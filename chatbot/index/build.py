@@ -24,7 +24,7 @@ from chatbot.chunking import Chunk, ChunkingParams, chunk_document, section_labe
 from chatbot.documents import Document, Unreadable
 from chatbot.embedding import Embedder
 from chatbot.errors import CorpusError, IndexDataError
-from chatbot.files import fsync_folder
+from chatbot.files import fsync
 from chatbot.index.store import (
     Duplicate,
     IndexedDocument,
@@ -272,7 +272,7 @@ def _write_and_swap(
             files=files,
         )
         write_manifest(tmp, manifest)
-        fsync_folder(tmp)
+        fsync(tmp)
         _swap_in(tmp, index_dir)
     except OSError as exc:
         raise IndexDataError(
@@ -289,5 +289,5 @@ def _swap_in(new: Path, index_dir: Path) -> None:
     if index_dir.exists():
         os.rename(index_dir, old)
     os.rename(new, index_dir)
-    fsync_folder(index_dir.parent)
+    fsync(index_dir.parent)
     shutil.rmtree(old, ignore_errors=True)

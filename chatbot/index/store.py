@@ -17,7 +17,7 @@ from pathlib import Path
 from chatbot.chunking import Chunk
 from chatbot.documents import Document, Unreadable
 from chatbot.errors import IndexDataError
-from chatbot.files import fsync_file, sha256_file, write_json
+from chatbot.files import fsync, sha256_file, write_json
 from chatbot.index.chunk_store import ChunkStore, write_chunk_store
 from chatbot.index.lexical import Lexical, lexical_text, write_bm25
 
@@ -155,7 +155,7 @@ def write_index_files(
     bm25_files = write_bm25(folder, (lexical_text(titles[c.doc_id], c) for c in chunks))
     written = [folder / VECTORS, folder / CHUNKS, *bm25_files]
     for path in written:
-        fsync_file(path)
+        fsync(path)
     return {path.relative_to(folder).as_posix(): sha256_file(path) for path in written}
 
 
