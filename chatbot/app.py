@@ -33,7 +33,13 @@ from chatbot.rendering import (
     streaming_html,
 )
 
-TITLE = "Ask the documents"
+TITLE = "Ask the article, with its sources"
+# Shown in the empty chat instead of a blank area.
+INVITATION = (
+    "**Ask a question about the documents named above.** Every answer cites the passages it rests "
+    "on as [1], [2] …; click one to read it in its document. When the documents do not say, "
+    "the answer says so."
+)
 EXAMPLES = [
     "Who introduced the GNU GPL, and when?",
     "When was GitHub founded?",
@@ -149,11 +155,19 @@ def _documents_table(manifest: Manifest) -> list[list]:
     return [[d.title, d.source, d.chunks, manifest.built_at] for d in manifest.documents]
 
 
+def _what_is_indexed(manifest: Manifest, shown: int = 4) -> str:
+    """The indexed documents' titles, the first few by name: what the page answers from."""
+    titles = [f"*{d.title}*" for d in manifest.documents]
+    if len(titles) > shown:
+        titles = [*titles[:shown], f"{len(titles) - shown} more"]
+    return ", ".join(titles[:-1]) + (" and " if len(titles) > 1 else "") + titles[-1]
+
+
 def _summary(manifest: Manifest, model_name: str) -> str:
     return (
         f"Answers come only from the **{len(manifest.documents)} indexed documents** "
-        f"({manifest.chunk_count} passages). "
-        f"Click a citation like [1] to read its passage in context. Model: `{model_name}`."
+        f"({manifest.chunk_count} passages): {_what_is_indexed(manifest)}. "
+        f"Model: `{model_name}`."
     )
 
 
@@ -308,7 +322,14 @@ def _chat_tab(bot: Chatbot) -> None:
     )
     gr.ChatInterface(
         make_respond(bot),
-        chatbot=gr.Chatbot(label="Answers", sanitize_html=True, buttons=["copy"], height=560),
+        chatbot=gr.Chatbot(
+            label="Answers",
+            sanitize_html=True,
+            buttons=["copy", "copy_all"],
+            placeholder=INVITATION,
+            height=560,
+        ),
+        save_history=True,  # conversations stay in this browser, listed beside the chat
         textbox=question,
         additional_inputs=settings,
         additional_inputs_accordion=gr.Accordion(label="Advanced", open=False, render=False),

@@ -150,7 +150,11 @@ def test_stop_retry_copy_and_clear(config, embedder, browser):
         expect(page.locator("button.stop-button")).to_be_hidden(timeout=15_000)
 
         page.locator("button[aria-label='Clear']").click()
-        expect(page.locator(".answer")).to_have_count(0, timeout=15_000)  # slow under load
+        try:
+            expect(page.locator(".answer")).to_have_count(0, timeout=15_000)  # slow under load
+        except AssertionError:  # rare here: keep what the page showed for a person to look at
+            page.screenshot(path=str(ARTIFACTS / "not-cleared.png"), full_page=True)
+            raise
         box.fill("When was GitHub founded?")
         assert box.is_editable()
 
@@ -169,3 +173,58 @@ def test_a_visitor_behind_another_sees_that_they_are_waiting(config, embedder, b
         pages[1].screenshot(path=str(ARTIFACTS / "queued.png"))
         for page in pages:
             page.locator("button.stop-button").click()
+
+
+def test_a_conversation_survives_a_reload_of_the_page(page_url, browser):
+    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    page.goto(page_url)
+    page.get_by_text("Every answer cites the passages").wait_for(timeout=15_000)  # the empty chat
+    box = page.locator("textarea").first
+    box.fill("When was GitHub founded?")
+    box.press("Enter")
+    page.locator(".answer").first.wait_for(timeout=15_000)
+    page.wait_for_timeout(1000)  # the conversation is saved in the browser as it settles
+
+    page.reload()
+    page.get_by_text("When was GitHub founded?").first.wait_for(timeout=15_000)
+    assert page.locator(".answer").count() == 0  # a new chat, with the old one listed beside it
+    page.get_by_text("When was GitHub founded?").first.click()
+    page.locator(".answer").first.wait_for(timeout=15_000)
+    assert "2008" in page.locator(".answer").first.inner_text()
+    page.screenshot(path=str(ARTIFACTS / "reloaded.png"), full_page=True)
+
+
+def test_a_shared_page_without_a_password_has_a_read_only_documents_tab(
+    config, embedder, echo_llm, browser
+):
+    from chatbot.access import Access
+
+    bot = Chatbot(config, embedder=embedder, llm=echo_llm, progress=False)
+    with served_page(bot, access=Access(local_only=False)) as url:
+        page = browser.new_page(viewport={"width": 1200, "height": 900})
+        page.goto(url)
+        page.get_by_role("tab", name="Documents").click()
+        page.get_by_text("Changes are off").wait_for(timeout=15_000)
+        for name in ("Add and rebuild", "Remove and rebuild", "Rebuild index"):
+            assert page.get_by_role("button", name=name, exact=True).is_disabled(), name
+        page.screenshot(path=str(ARTIFACTS / "read-only.png"), full_page=True)
+
+
+def test_the_admin_password_unlocks_changes_on_a_shared_page(config, embedder, echo_llm, browser):
+    from chatbot.access import Access
+
+    bot = Chatbot(config, embedder=embedder, llm=echo_llm, progress=False)
+    with served_page(bot, access=Access(local_only=False, admin_password="s3cret")) as url:
+        page = browser.new_page(viewport={"width": 1200, "height": 900})
+        page.goto(url)
+        page.get_by_role("tab", name="Documents").click()
+        password = page.get_by_label("Admin password")
+        password.fill("wrong")
+        page.get_by_role("button", name="Rebuild index", exact=True).click()
+        page.get_by_text("Wrong admin password").first.wait_for(timeout=15_000)
+        password.fill("s3cret")
+        page.get_by_role("button", name="Rebuild index", exact=True).click()
+        page.get_by_text("Index rebuilt").first.wait_for(timeout=15_000)
+    from chatbot import change_log
+
+    assert [c["action"] for c in change_log.recent(config.index_dir)] == ["rebuild"]
