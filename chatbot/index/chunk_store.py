@@ -59,7 +59,10 @@ class ChunkStore:
             # Read-only and immutable: a build never changes a store, it writes a new one.
             uri = f"file:{Path(path).as_posix()}?mode=ro&immutable=1"
             self._db = sqlite3.connect(uri, uri=True, check_same_thread=False)
-            (self.chunk_count,) = self._db.execute("SELECT count(*) FROM chunks").fetchone()
+            # Rows are 0..n-1: the largest one is found in the key's tree, where count(*) would
+            # read all the rows (1.5 s at a million).
+            (last,) = self._db.execute("SELECT max(row) FROM chunks").fetchone()
+            self.chunk_count = 0 if last is None else last + 1
         except sqlite3.Error as exc:
             raise IndexDataError(
                 f"{path} cannot be read ({exc}); rebuild it with: chatbot index rebuild"
