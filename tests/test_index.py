@@ -351,3 +351,27 @@ def test_passages_are_read_from_disk_only_when_asked_for(corpus_dir, tmp_path, e
     assert index.documents["article"].text.startswith("# Open Source in Practice")
     with pytest.raises(IndexError):
         index.chunks[len(index.chunks)]
+
+
+def test_opening_hashes_only_the_files_changed_since_the_build(
+    corpus_dir, tmp_path, embedder, monkeypatch
+):
+    import chatbot.index.store as store
+
+    index_dir = tmp_path / "index"
+    build(corpus_dir, index_dir, embedder)
+    hashed = []
+    real = store.sha256_file
+    monkeypatch.setattr(store, "sha256_file", lambda path: hashed.append(path.name) or real(path))
+    load_index(index_dir)
+    assert hashed == [], "files the build just checksummed were hashed again"
+    store_file = index_dir / "chunks.sqlite"
+    data = bytearray(store_file.read_bytes())
+    data[-100] ^= 0xFF
+    store_file.write_bytes(bytes(data))
+    with pytest.raises(IndexDataError, match=r"chunks\.sqlite is missing or damaged"):
+        load_index(index_dir)
+    assert hashed == ["chunks.sqlite"]
+    (index_dir / "verified.json").write_text("{damaged")  # a damaged stamp: everything is hashed
+    with pytest.raises(IndexDataError):
+        load_index(index_dir)

@@ -33,6 +33,7 @@ from chatbot.index.store import (
     set_aside,
     write_index_files,
     write_manifest,
+    write_verified_stamp,
 )
 from chatbot.vector_index import APPROXIMATE_ABOVE, build_vector_index
 
@@ -272,6 +273,7 @@ def _write_and_swap(
             files=files,
         )
         write_manifest(tmp, manifest)
+        write_verified_stamp(tmp, manifest)
         fsync(tmp)
         _swap_in(tmp, index_dir)
     except OSError as exc:

@@ -26,6 +26,7 @@ FORMAT_VERSION = 2
 MANIFEST = "manifest.json"
 CHUNKS = "chunks.sqlite"
 VECTORS = "vectors.faiss"
+VERIFIED = "verified.json"  # files as the build left them (not a checksum: a cache of one)
 REBUILD = "rebuild it with: chatbot index rebuild"
 
 
@@ -183,11 +184,28 @@ def load_index(index_dir: Path) -> Index:
     return _load(index_dir, read_manifest(index_dir))
 
 
+def _identity(path: Path) -> list[int]:
+    """What changes when a file is written again, copied or replaced: size, mtime, inode."""
+    stat = path.stat()
+    return [stat.st_size, stat.st_mtime_ns, stat.st_ino]
+
+
+def write_verified_stamp(folder: Path, manifest: Manifest) -> None:
+    """Record the files a build has just checksummed, as they are on disk: opening the index
+    then hashes only a file that changed since (hashing 2.9 GB takes 3 s at 1,000,000 chunks)."""
+    stamp = {name: _identity(folder / name) for name in manifest.files}
+    write_json(folder / VERIFIED, stamp)
+
+
 def _verify(folder: Path, manifest: Manifest) -> None:
+    try:
+        stamp = json.loads((folder / VERIFIED).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        stamp = {}  # no stamp, or a damaged one: hash everything
     for name, expected in manifest.files.items():
         path = folder / name
         try:
-            intact = sha256_file(path) == expected
+            intact = stamp.get(name) == _identity(path) or sha256_file(path) == expected
         except OSError:
             intact = False
         if not intact:
