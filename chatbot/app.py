@@ -345,15 +345,17 @@ def _changes_table(index_dir: Path) -> list[list]:
     return [[c["at"], c["action"], c["what"], c["client"]] for c in change_log.recent(index_dir)]
 
 
+def _read_only_table(rows: list[list], headers: list[str], label: str) -> gr.Dataframe:
+    return gr.Dataframe(value=rows, headers=headers, interactive=False, wrap=True, label=label)
+
+
 def _documents_tab(bot: Chatbot, access: Access, summary: gr.Markdown):
     """The panel with its buttons wired to DocumentActions; returns them and the panel's parts."""
     actions = DocumentActions(bot, access)
-    table = gr.Dataframe(
-        value=_documents_table(bot.index.manifest),
-        headers=["Title", "Source", "Passages", "Indexed"],
-        interactive=False,
-        wrap=True,
-        label="Indexed documents",
+    table = _read_only_table(
+        _documents_table(bot.index.manifest),
+        ["Title", "Source", "Passages", "Indexed"],
+        "Indexed documents",
     )
     if access.read_only:
         gr.Markdown(
@@ -388,12 +390,10 @@ def _documents_tab(bot: Chatbot, access: Access, summary: gr.Markdown):
             remove_button = gr.Button("Remove and rebuild", variant="stop", interactive=changeable)
             rebuild_button = gr.Button("Rebuild index", interactive=changeable)
     status = gr.Markdown()
-    changes = gr.Dataframe(
-        value=_changes_table(bot.config.index_dir),
-        headers=["When (UTC)", "Change", "What", "From"],
-        interactive=False,
-        wrap=True,
-        label="Recent changes",
+    changes = _read_only_table(
+        _changes_table(bot.config.index_dir),
+        ["When (UTC)", "Change", "What", "From"],
+        "Recent changes",
     )
     outputs = [table, choice, status, summary, changes]
     add_button.click(
