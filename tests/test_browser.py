@@ -148,6 +148,7 @@ def test_stop_retry_copy_and_clear(config, embedder, browser):
         assert page.locator("button[aria-label='Copy message']").count() >= 1
         # The stopped answer's last update can still be on its way: clear once the page is idle.
         expect(page.locator("button.stop-button")).to_be_hidden(timeout=15_000)
+        page.wait_for_timeout(500)
 
         page.locator("button[aria-label='Clear']").click()
         try:
