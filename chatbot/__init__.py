@@ -37,19 +37,6 @@ def get_chatbot(config: Config | None = None) -> Chatbot:
         return _bots[key]
 
 
-def _per_question(config: Config | None, **given: object) -> dict:
-    """top_k, temperature and max_tokens for one question: as given, else the configuration's."""
-    from chatbot.config import load_config
-
-    config = config or load_config()
-    defaults = {
-        "top_k": config.top_k,
-        "temperature": config.temperature,
-        "max_tokens": config.max_answer_tokens,
-    }
-    return {name: defaults[name] if value is None else value for name, value in given.items()}
-
-
 def answer(
     question: str,
     history: Sequence[dict] | None = None,
@@ -71,8 +58,11 @@ def answer(
     Returns:
         A frozen Answer with .text, .citations, .passages and .refused.
     """
-    settings = _per_question(config, top_k=top_k, temperature=temperature, max_tokens=max_tokens)
-    return get_chatbot(config).answer(question, history, **settings)
+    pieces = stream_answer(
+        question, history, config, top_k=top_k, temperature=temperature, max_tokens=max_tokens
+    )
+    *_, result = pieces  # the text pieces, then the Answer
+    return result
 
 
 def stream_answer(
@@ -85,5 +75,12 @@ def stream_answer(
     max_tokens: int | None = None,
 ) -> Iterator[str | Answer]:
     """Like answer(), but yields text pieces as they are generated and the Answer last."""
-    settings = _per_question(config, top_k=top_k, temperature=temperature, max_tokens=max_tokens)
+    from chatbot.config import load_config
+
+    config = config or load_config()  # read the environment once, for the bot and the settings
+    settings = {
+        "top_k": config.top_k if top_k is None else top_k,
+        "temperature": config.temperature if temperature is None else temperature,
+        "max_tokens": config.max_answer_tokens if max_tokens is None else max_tokens,
+    }
     return get_chatbot(config).stream(question, history, **settings)
