@@ -23,6 +23,7 @@ from chatbot.curation import MAX_UPLOAD_BYTES, add_file, add_url, remove_documen
 from chatbot.documents import SUPPORTED_SUFFIXES
 from chatbot.errors import ChatbotError
 from chatbot.index import Manifest
+from chatbot.logins import Logins, read_login_file
 from chatbot.pipeline import Chatbot
 from chatbot.rendering import (
     PAGE_CSS,
@@ -46,6 +47,7 @@ EXAMPLES = [
     "What did DeepSeek-R1 cost to train?",
     "What must be kept in all copies of software under the MIT license?",
 ]
+LOGIN_MESSAGE = "This page is private: log in with the user name and password you were given."
 # The model answers one question at a time; waiting visitors see their place in the queue, and
 # past this many the page says the queue is full instead of piling up requests.
 QUEUE_SIZE = 32
@@ -430,10 +432,12 @@ def launch_page(
     queue_size: int = QUEUE_SIZE,
     block: bool = True,
     access: Access | None = None,
+    logins: Logins | None = None,
 ) -> gr.Blocks:
     """Serve the page. Each event runs one at a time (the model answers one question at a time);
     errors other than our own messages are not shown to visitors (no tracebacks, no paths).
-    Without `access`, the rules follow the host: everything on loopback, no changes elsewhere."""
+    Without `access`, the rules follow the host: everything on loopback, no changes elsewhere.
+    With `logins`, the whole page (and its API) is behind a login."""
     app = build_app(bot, access or access_for(host, env={}))
     app.queue(default_concurrency_limit=1, max_size=queue_size).launch(
         server_name=host,
@@ -441,6 +445,8 @@ def launch_page(
         prevent_thread_lock=not block,
         quiet=not block,
         show_error=False,
+        auth=logins.check if logins else None,
+        auth_message=LOGIN_MESSAGE,
         **LAUNCH_OPTIONS,
     )
     return app
@@ -451,9 +457,11 @@ def serve(
     host: str = PAGE_HOST,
     port: int = PAGE_PORT,
     admin_password_file: Path | None = None,
+    login_file: Path | None = None,
 ) -> None:
     """Load everything before the first visitor arrives, then serve the page until interrupted."""
     access = access_for(host, admin_password_file)
+    logins = read_login_file(login_file) if login_file else None
     bot = Chatbot(config)
     bot.warm_up()  # also builds or refreshes the index if the corpus changed
     print(f"Serving the chat page on http://{host}:{port}", file=sys.stderr)
@@ -463,4 +471,6 @@ def serve(
             "password with --admin-password-file or CHATBOT_ADMIN_PASSWORD.",
             file=sys.stderr,
         )
-    launch_page(bot, host, port, access=access)
+    if logins:
+        print(f"The page asks for one of the {len(logins.passwords)} login(s).", file=sys.stderr)
+    launch_page(bot, host, port, access=access, logins=logins)

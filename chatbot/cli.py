@@ -287,8 +287,16 @@ def ask(config, question: str, as_json: bool, history_file) -> None:
     help="File whose first line is the password that changes of the documents need when the "
     "page is served beyond this machine [env CHATBOT_ADMIN_PASSWORD holds the password itself].",
 )
+@click.option(
+    "--login-file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Put the whole page behind a login: one `user:password` line per person, the password "
+    "as it is or as `chatbot hash-password` prints it.",
+)
 @config_options
-def serve(config, host: str, port: int, admin_password_file: Path | None) -> None:
+def serve(
+    config, host: str, port: int, admin_password_file: Path | None, login_file: Path | None
+) -> None:
     """Serve the chat page in the browser.
 
     On this machine only (the default host), whoever opens the page may change the documents.
@@ -297,7 +305,25 @@ def serve(config, host: str, port: int, admin_password_file: Path | None) -> Non
     """
     from chatbot.app import serve as serve_app
 
-    serve_app(config, host=host, port=port, admin_password_file=admin_password_file)
+    serve_app(
+        config,
+        host=host,
+        port=port,
+        admin_password_file=admin_password_file,
+        login_file=login_file,
+    )
+
+
+@cli.command("hash-password")
+def hash_password_command() -> None:
+    """Print a password's hashed form for a --login-file line (`user:<what this prints>`).
+
+    The password is asked for twice and never echoed.
+    """
+    from chatbot.logins import hash_password
+
+    password = click.prompt("Password", hide_input=True, confirmation_prompt=True, err=True)
+    click.echo(hash_password(password))
 
 
 @cli.command("eval")

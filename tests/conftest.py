@@ -125,15 +125,17 @@ def shown_text(reply: str) -> str:
 
 
 @contextlib.contextmanager
-def served_page(bot, queue_size: int = 32, access=None) -> Iterator[str]:
+def served_page(bot, queue_size: int = 32, access=None, logins=None) -> Iterator[str]:
     """The chat page of `bot` served on a free 127.0.0.1 port; yields its address. `access` sets
-    the rules a page shared on the network would have."""
+    the rules a page shared on the network would have; `logins` puts it behind a login."""
     from chatbot.app import launch_page
 
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    app = launch_page(bot, port=port, queue_size=queue_size, block=False, access=access)
+    app = launch_page(
+        bot, port=port, queue_size=queue_size, block=False, access=access, logins=logins
+    )
     try:
         yield f"http://127.0.0.1:{port}/"
     finally:

@@ -12,6 +12,7 @@ def test_help_works_for_every_command(capsys):
         ["ask", "--help"],
         ["serve", "--help"],
         ["fetch-model", "--help"],
+        ["hash-password", "--help"],
     ):
         assert main(argv) == 0
     assert "--top-k" in capsys.readouterr().out
