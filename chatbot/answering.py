@@ -77,7 +77,8 @@ class Citation:
     n: int  # the marker's number: [n] in the answer text
     passage: Passage
     support: float = 1.0  # share of the citing sentence's key terms the passage holds
-    span: tuple[int, int] | None = None  # the supporting sentence, as offsets into the document
+    # the sentences that support what cites it, as offsets into the document (none: unchecked)
+    spans: tuple[tuple[int, int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -370,7 +371,7 @@ class Answerer:
                 n,
                 prompt.passages[n - 1],
                 checked.support.get(n, 1.0) if checked else 1.0,
-                checked.spans.get(n) if checked else None,
+                checked.spans.get(n, ()) if checked else (),
             )
             for n in cited_numbers(text)
             if 1 <= n <= len(prompt.passages)

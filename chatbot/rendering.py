@@ -9,6 +9,7 @@ so Markdown never gets to interpret any of it: a document cannot inject markup, 
 from __future__ import annotations
 
 import html
+import itertools
 import re
 import uuid
 
@@ -44,25 +45,38 @@ def _context(passage: Passage, documents: dict[str, Document]) -> tuple[str, str
     return before, after
 
 
+def _marked(text: str, offset: int, spans: tuple[tuple[int, int], ...]) -> str:
+    """The chunk's text escaped, each supporting span (document offsets) inside <mark>; the whole
+    chunk when there are none or they do not fit it (the index changed since)."""
+    inside = [(a - offset, b - offset) for a, b in sorted(spans)]
+    fits = all(0 <= a < b <= len(text) for a, b in inside) and all(
+        first[1] <= second[0] for first, second in itertools.pairwise(inside)
+    )
+    if not inside or not fits:
+        inside = [(0, len(text))]
+    pieces, position = [], 0
+    for a, b in inside:
+        pieces.append(f"{_text(text[position:a])}<mark>{_text(text[a:b])}</mark>")
+        position = b
+    pieces.append(_text(text[position:]))
+    return "".join(pieces)
+
+
 def _source_html(
     answer_id: str,
     n: int,
     passage: Passage,
     documents: dict[str, Document],
-    span: tuple[int, int] | None,
+    spans: tuple[tuple[int, int], ...],
 ) -> str:
-    """The passage inside its context; the supporting sentence (or, unchecked, the whole passage)
-    marked."""
+    """The passage inside its context; the supporting sentences (or, unchecked, the whole
+    passage) marked."""
     before, after = _context(passage, documents)
-    chunk = passage.chunk
-    start, end = (span[0] - chunk.start, span[1] - chunk.start) if span else (0, len(chunk.text))
-    if not 0 <= start <= end <= len(chunk.text):
-        start, end = 0, len(chunk.text)
     return (
         f'<details class="source" id="src-{answer_id}-{n}">'
         f"<summary><b>[{n}]</b> {html.escape(passage.where)}</summary>"
         f'<div class="passage"><span class="context">{_text(before)}</span>'
-        f"{_text(chunk.text[:start])}<mark>{_text(chunk.text[start:end])}</mark>{_text(chunk.text[end:])}"
+        f"{_marked(passage.chunk.text, passage.chunk.start, spans)}"
         f'<span class="context">{_text(after)}</span></div></details>'
     )
 
@@ -102,9 +116,9 @@ def answer_html(answer: Answer, documents: dict[str, Document], answer_id: str =
         notes.append(
             f"{answer.removed_markers} citation marker(s) pointed at no passage and were removed."
         )
-    shown = [(c.n, c.passage, c.span) for c in answer.citations]
+    shown = [(c.n, c.passage, c.spans) for c in answer.citations]
     if not shown and answer.passages:
-        shown = [(n, p, None) for n, p in enumerate(answer.passages, start=1)]
+        shown = [(n, p, ()) for n, p in enumerate(answer.passages, start=1)]
         if not answer.refused:
             notes.append("The answer cites none of these passages; they are what it was given.")
     if not shown and not notes:
@@ -113,7 +127,9 @@ def answer_html(answer: Answer, documents: dict[str, Document], answer_id: str =
     if shown:
         parts.append(f'<div class="sources-title">Sources ({len(shown)})</div>')
     parts.extend(f'<p class="note">{html.escape(note)}</p>' for note in notes)
-    parts.extend(_source_html(answer_id, n, passage, documents, span) for n, passage, span in shown)
+    parts.extend(
+        _source_html(answer_id, n, passage, documents, spans) for n, passage, spans in shown
+    )
     parts.append("</div>")
     return "".join(parts)
 

@@ -93,7 +93,8 @@ class Verification:
     text: str  # the answer with unsupported sentences removed and markers set right
     sentences: tuple[SentenceCheck, ...]
     support: dict[int, float]  # passage number -> best support it gives a sentence citing it
-    spans: dict[int, tuple[int, int]]  # passage number -> supporting sentence, document offsets
+    # passage number -> the sentences of it that support the answer, as document offsets
+    spans: dict[int, tuple[tuple[int, int], ...]]
     reattributed: int
     dropped: int
     added: int
@@ -130,6 +131,11 @@ def name_terms(text: str) -> set[str]:
         if (w[:1].isupper() and not w.isupper()) or (w[:1].isalpha() and _DIGIT.search(w))
     }
     return names & key_terms(text)
+
+
+def capitalised_terms(text: str) -> set[str]:
+    """Key terms of every capitalised word, the sentence's first included ("DeepSeek ...")."""
+    return {term for word in _WORD.findall(text) if word[:1].isupper() for term in key_terms(word)}
 
 
 def _is_number(term: str) -> bool:
@@ -177,16 +183,27 @@ def passages_as_documents(text: str) -> str:
     return _PASSAGES.sub("the documents", text)
 
 
-def supporting_span(terms: set[str], passage: Passage) -> tuple[int, int]:
-    """Document offsets of the passage sentence sharing most terms with the answer sentence."""
+def supporting_spans(
+    terms: set[str], names: set[str], passage: Passage, most: int = 3
+) -> tuple[tuple[int, int], ...]:
+    """Document offsets of the passage sentences that hold the answer sentence: the one sharing
+    most of its terms, then each that adds what those before lack (a claim may rest on two
+    sentences) — a name, a number, or two more terms, so a shared common word adds nothing."""
     text = passage.chunk.text
-    best, best_overlap = (0, len(text)), -1
-    for start, end in sentence_spans(text):
-        overlap = len(terms & key_terms(text[start:end]))
-        if overlap > best_overlap:
-            best, best_overlap = (start, end), overlap
-    start, end = best
-    return passage.chunk.start + start, passage.chunk.start + end
+    found = [(a, b, key_terms(text[a:b]) & terms) for a, b in sentence_spans(text)]
+    chosen: list[tuple[int, int]] = []
+    covered: set[str] = set()
+    while found and len(chosen) < most:
+        a, b, held = max(found, key=lambda sentence: len(sentence[2] - covered))
+        new = held - covered
+        enough = len(new) >= 2 or new & names or any(map(_is_number, new))
+        if not new or (chosen and not enough):
+            break
+        chosen.append((a, b))
+        covered |= held
+    if not chosen:  # nothing in common: the passage as a whole
+        chosen = [(0, len(text))]
+    return tuple(sorted((passage.chunk.start + a, passage.chunk.start + b) for a, b in chosen))
 
 
 @dataclass(frozen=True)
@@ -255,6 +272,10 @@ def _citations(cited: list[int], lexical: _Lexical) -> list[int]:
     """Passage numbers a supported sentence cites: those it cited that hold it, else the passage
     (or the two) holding most of it, else what it cited that shares anything with it."""
     kept = [n for n in cited if lexical.single[n - 1] >= SUPPORTED]
+    pair = {i + 1 for i in lexical.joint_passages}
+    if len(pair) == 2 and pair <= set(cited) and lexical.joint >= SUPPORTED:
+        # It cited the two passages that hold it together: each keeps its citation.
+        return [n for n in cited if n in pair or n in kept]
     if kept or not lexical.single:
         return kept
     best = max(range(len(lexical.single)), key=lexical.single.__getitem__)
@@ -357,9 +378,10 @@ def correction(doubts: list[Doubt], passages: list[Passage], question: str) -> V
     )
     assumed = "; ".join(d.text for d in doubts)
     lead = f"The question takes for granted what the documents do not back ({assumed})."
-    spans = {}
+    spans: dict[int, tuple[tuple[int, int], ...]] = {}
     for n, a, b in quoted:
-        spans.setdefault(n, (passages[n - 1].chunk.start + a, passages[n - 1].chunk.start + b))
+        start = passages[n - 1].chunk.start
+        spans[n] = (*spans.get(n, ()), (start + a, start + b))
     return Verification(
         text=f"{lead} What they say: {said}" if said else lead,
         sentences=(),
@@ -391,7 +413,7 @@ def verify(
     subjects, windows = name_terms(question), _windows(passages)
     pieces, checks = [], []
     best_support: dict[int, float] = {}
-    spans: dict[int, tuple[int, int]] = {}
+    spans: dict[int, tuple[tuple[int, int], ...]] = {}
     reattributed = dropped = added = 0
     position = 0
     for start, end in sentence_spans(answer):
@@ -429,10 +451,9 @@ def verify(
             checks.append(SentenceCheck(plain, lexical.joint, probability, False))
             continue
         for n in kept:
-            score = lexical.single[n - 1]
-            if score >= best_support.get(n, -1.0):
-                best_support[n] = score
-                spans[n] = supporting_span(terms, passages[n - 1])
+            best_support[n] = max(lexical.single[n - 1], best_support.get(n, -1.0))
+            found = supporting_spans(terms, capitalised_terms(plain), passages[n - 1])
+            spans[n] = tuple(sorted(set(spans.get(n, ())) | set(found)))
         checks.append(SentenceCheck(plain, lexical.joint, probability, True))
         pieces.append(gap + with_markers(plain, kept))
     return Verification(

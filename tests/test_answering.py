@@ -180,7 +180,7 @@ def test_citations_are_checked_and_moved_to_the_supporting_passage(answerer, ech
     )
     assert "One citation moved to the passage that says it." in answer.notes
     for citation in answer.citations:
-        start, end = citation.span
+        ((start, end),) = citation.spans
         document_text = answerer.retriever.index.documents[citation.passage.chunk.doc_id].text
         assert citation.passage.chunk.start <= start < end <= citation.passage.chunk.end
         assert ("GitHub" if citation.n == github else "Stallman") in document_text[start:end]

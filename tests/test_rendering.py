@@ -91,3 +91,27 @@ def test_a_finished_answer_carries_the_id_it_was_given_and_a_stream_none():
     refusal, docs = make("The documents do not cover this question.", cite=False, refused=True)
     assert answer_id_of(answer_html(refusal, docs, "cd" * 16)) == "cd" * 16
     assert answer_id_of(streaming_html("Stallman in 1989")) is None
+
+
+def test_every_supporting_sentence_of_a_passage_is_highlighted():
+    text = "Stallman wrote the GPL. It came out in 1989. Nothing else here."
+    doc = Document(id="d", title="Doc", source="d.md", text=text, sha256="0" * 64)
+    chunk = Chunk(id="d#0", doc_id="d", text=text, start=0, end=len(text), heading="")
+    passage = Passage(chunk=chunk, title="Doc", score=1.0, similarity=0.8, lexical=1.0)
+    spans = ((24, 44), (0, 23))  # in any order
+    answer = Answer(
+        "q",
+        "Stallman's GPL came out in 1989 [1].",
+        (Citation(1, passage, 1.0, spans),),
+        (passage,),
+        False,
+    )
+    page = answer_html(answer, {"d": doc})
+    assert re.findall(r"<mark>(.*?)</mark>", page) == [
+        "Stallman wrote the GPL.",
+        "It came out in 1989.",
+    ]
+    assert "</mark> <mark>" in page and page.count("Nothing else here.") == 1
+    outside = Citation(1, passage, 1.0, ((50, 999),))  # the index changed: the whole passage
+    answer = Answer("q", "x [1].", (outside,), (passage,), False)
+    assert re.findall(r"<mark>(.*?)</mark>", answer_html(answer, {"d": doc})) == [text]

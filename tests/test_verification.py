@@ -37,7 +37,7 @@ def test_a_supported_citation_is_kept_with_its_exact_span():
     checked = verify("Richard Stallman introduced the GPL in 1989 [1].", PASSAGES)
     assert checked.text == "Richard Stallman introduced the GPL in 1989 [1]."
     assert (checked.reattributed, checked.dropped, checked.added) == (0, 0, 0)
-    start, end = checked.spans[1]
+    ((start, end),) = checked.spans[1]
     assert (
         GPL[start:end]
         == "The GNU General Public License was introduced by Richard Stallman in 1989."
@@ -48,7 +48,7 @@ def test_a_supported_citation_is_kept_with_its_exact_span():
 def test_a_wrong_citation_is_re_attributed_to_the_supporting_passage():
     checked = verify("GitHub was founded in 2008 [1].", PASSAGES)
     assert checked.text == "GitHub was founded in 2008 [2]." and checked.reattributed == 1
-    start, end = checked.spans[2]
+    ((start, end),) = checked.spans[2]
     assert GITHUB[start - 1000 : end - 1000] == "GitHub was founded in 2008 and hosts code."
 
 
@@ -265,8 +265,10 @@ def test_a_draft_repeating_a_wrong_assumption_is_answered_with_what_the_passages
         "Google and PyTorch in the same sentence). What they say: In 2015, Google released "
         "TensorFlow [1]. In 2016, Facebook launched PyTorch [1]."
     )
-    start, end = fixed.spans[1]
-    assert TENSORFLOW[start - 0 : end - 0] == "In 2015, Google released TensorFlow."
+    assert [TENSORFLOW[a:b] for a, b in fixed.spans[1]] == [
+        "In 2015, Google released TensorFlow.",
+        "In 2016, Facebook launched PyTorch.",
+    ]
 
 
 def test_a_refusal_speaks_of_the_documents_not_of_passages():
@@ -281,3 +283,36 @@ def test_a_correction_is_not_taken_for_a_refusal():
     question = "Why did Google release PyTorch in 2015?"
     fixed = correction(premise_doubts(question, ARTICLE), ARTICLE, question)
     assert not looks_like_refusal(fixed.text)
+
+
+def test_a_claim_resting_on_two_sentences_highlights_both():
+    text = "DeepSeek released R1 in January 2025. Its training cost about 5.6 million dollars."
+    checked = verify("DeepSeek R1 cost about 5.6 million dollars to train [1].", [passage(0, text)])
+    assert checked.text.endswith("[1].")
+    assert [text[a:b] for a, b in checked.spans[1]] == [
+        "DeepSeek released R1 in January 2025.",
+        "Its training cost about 5.6 million dollars.",
+    ]
+
+
+def test_a_claim_resting_on_two_passages_highlights_a_sentence_in_each():
+    first = passage(0, "Linus Torvalds created Linux in 1991. It runs servers.")
+    second = passage(1, "Linux is released under the GPL version 2. Many forks exist.")
+    checked = verify(
+        "Linus Torvalds created Linux, which is under the GPL version 2 [1][2].", [first, second]
+    )
+    assert "[1]" in checked.text and "[2]" in checked.text
+    assert [first.chunk.text[a:b] for a, b in checked.spans[1]] == [
+        "Linus Torvalds created Linux in 1991."
+    ]
+    assert [second.chunk.text[a - 1000 : b - 1000] for a, b in checked.spans[2]] == [
+        "Linux is released under the GPL version 2."
+    ]
+
+
+def test_a_shared_common_word_does_not_highlight_a_second_sentence():
+    text = "Richard Stallman introduced the GPL in 1989. The GPL is a license for software."
+    checked = verify("Richard Stallman introduced the GPL license in 1989 [1].", [passage(0, text)])
+    assert [text[a:b] for a, b in checked.spans[1]] == [
+        "Richard Stallman introduced the GPL in 1989."
+    ]
