@@ -6,11 +6,16 @@ Only this module knows Gradio. Core errors become gr.Error/gr.Warning messages o
 
 from __future__ import annotations
 
+import contextlib
 import re
+import secrets
 import sys
+import tempfile
 import threading
+import time
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from datetime import UTC, datetime
 from pathlib import Path
 
 import gradio as gr
@@ -20,7 +25,7 @@ from chatbot.access import Access, AccessDenied, access_for
 from chatbot.answering import Answer
 from chatbot.config import PAGE_HOST, PAGE_PORT, RANGES, Config
 from chatbot.curation import MAX_UPLOAD_BYTES, add_file, add_url, remove_document
-from chatbot.documents import SUPPORTED_SUFFIXES
+from chatbot.documents import SUPPORTED_SUFFIXES, Document
 from chatbot.errors import ChatbotError
 from chatbot.index import Manifest
 from chatbot.logins import Logins, read_login_file
@@ -33,6 +38,7 @@ from chatbot.rendering import (
     new_answer_id,
     streaming_html,
 )
+from chatbot.transcript import answer_markdown, conversation_markdown
 
 TITLE = "Ask the article, with its sources"
 # Shown in the empty chat instead of a blank area.
@@ -71,7 +77,8 @@ def _text_of(content) -> str:
 
 
 class AnswerMemory:
-    """The text of the answers the page has shown, by the id each carries in its HTML.
+    """The answers the page has shown, by the id each carries in its HTML: their text, and their
+    Markdown with sources for a conversation's download.
 
     A follow-up's history is built from these, never read back out of the page's markup. The
     oldest are forgotten past `size`; an answer not remembered (the server restarted, or a stream
@@ -80,20 +87,30 @@ class AnswerMemory:
 
     def __init__(self, size: int = 2000):
         self.size = size
-        self._texts: OrderedDict[str, str] = OrderedDict()
+        self._answers: OrderedDict[str, tuple[str, str]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def remember(self, answer: Answer) -> str:
+    def remember(self, answer: Answer, documents: Mapping[str, Document]) -> str:
         answer_id = new_answer_id()
         with self._lock:
-            self._texts[answer_id] = answer.text
-            while len(self._texts) > self.size:
-                self._texts.popitem(last=False)
+            self._answers[answer_id] = (answer.text, answer_markdown(answer, documents))
+            while len(self._answers) > self.size:
+                self._answers.popitem(last=False)
         return answer_id
 
-    def recall(self, answer_id: str | None) -> str | None:
+    def _recall(self, answer_id: str | None) -> tuple[str, str] | None:
         with self._lock:
-            return self._texts.get(answer_id) if answer_id else None
+            return self._answers.get(answer_id) if answer_id else None
+
+    def recall(self, answer_id: str | None) -> str | None:
+        """The answer's text."""
+        remembered = self._recall(answer_id)
+        return remembered[0] if remembered else None
+
+    def recall_markdown(self, answer_id: str | None) -> str | None:
+        """The answer with its numbered sources, as Markdown."""
+        remembered = self._recall(answer_id)
+        return remembered[1] if remembered else None
 
 
 def history_to_turns(history: list[dict], memory: AnswerMemory) -> list[dict[str, str]]:
@@ -143,7 +160,8 @@ def make_respond(bot: Chatbot, memory: AnswerMemory | None = None):
             )
             for item in stream:
                 if isinstance(item, Answer):
-                    yield answer_html(item, bot.loaded_index.documents, memory.remember(item))
+                    documents = bot.loaded_index.documents
+                    yield answer_html(item, documents, memory.remember(item, documents))
                 else:
                     text += item
                     yield streaming_html(text)
@@ -322,15 +340,18 @@ def _chat_tab(bot: Chatbot) -> None:
         stop_btn=True,  # shown while an answer streams
         render=False,
     )
+    memory = AnswerMemory()
+    answers = gr.Chatbot(
+        label="Answers",
+        sanitize_html=True,
+        buttons=["copy", "copy_all"],
+        placeholder=INVITATION,
+        height=560,
+        render=False,
+    )
     gr.ChatInterface(
-        make_respond(bot),
-        chatbot=gr.Chatbot(
-            label="Answers",
-            sanitize_html=True,
-            buttons=["copy", "copy_all"],
-            placeholder=INVITATION,
-            height=560,
-        ),
+        make_respond(bot, memory),
+        chatbot=answers,
         save_history=True,  # conversations stay in this browser, listed beside the chat
         textbox=question,
         additional_inputs=settings,
@@ -341,6 +362,54 @@ def _chat_tab(bot: Chatbot) -> None:
     )
     # Outside ChatInterface: its own examples would show a column per advanced setting.
     gr.Examples(EXAMPLES, inputs=question, label="Try")
+    with gr.Row():
+        download = gr.Button("Download as Markdown", size="sm", scale=0, min_width=200)
+        saved = gr.File(label="Conversation", visible=False, elem_id="conversation-file")
+    download.click(
+        lambda history: gr.File(value=save_conversation(history, memory), visible=True),
+        inputs=answers,
+        outputs=saved,
+        api_name="download_conversation",
+    ).success(None, js=_CLICK_DOWNLOAD_LINK)
+
+
+# Once the file is ready, the browser downloads it as if its link had been clicked.
+_CLICK_DOWNLOAD_LINK = """() => {
+  const link = document.querySelector("#conversation-file a[download]");
+  if (link) link.click();
+}"""
+_CONVERSATIONS = Path(tempfile.gettempdir()) / "chatbot-conversations"
+_CONVERSATION_HOURS = 1  # downloads older than this are deleted when the next one is written
+
+
+def conversation_turns(history: list[dict], memory: AnswerMemory) -> list[tuple[str, str | None]]:
+    """(question, the answer's Markdown or None when it is no longer kept), from the chat's
+    history; the answers come from memory by their id, never from the page's markup."""
+    turns: list[tuple[str, str | None]] = []
+    for message in history or []:
+        text = _text_of(message.get("content"))
+        if message.get("role") == "user":
+            turns.append((text, None))
+        elif message.get("role") == "assistant" and turns and turns[-1][1] is None:
+            turns[-1] = (turns[-1][0], memory.recall_markdown(answer_id_of(text)))
+    return turns
+
+
+def save_conversation(history: list[dict], memory: AnswerMemory) -> str:
+    """Write the conversation as Markdown to a file of its own; returns its path."""
+    turns = conversation_turns(history, memory)
+    if not turns:
+        raise gr.Error("Nothing to download yet: ask a question first.")
+    _CONVERSATIONS.mkdir(parents=True, exist_ok=True)
+    too_old = time.time() - _CONVERSATION_HOURS * 3600
+    for old in _CONVERSATIONS.glob("conversation-*.md"):
+        with contextlib.suppress(OSError):
+            if old.stat().st_mtime < too_old:
+                old.unlink()
+    name = f"conversation-{datetime.now(UTC):%Y-%m-%d-%H%M%S}-{secrets.token_hex(4)}.md"
+    path = _CONVERSATIONS / name
+    path.write_text(conversation_markdown(turns), encoding="utf-8")
+    return str(path)
 
 
 def _changes_table(index_dir: Path) -> list[list]:

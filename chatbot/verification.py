@@ -67,6 +67,8 @@ _SOURCE_LEAD = re.compile(
     r"(?:states?|says?|mentions?|notes?|explains?|indicates?)(?: that)?,?\s+)",
     re.IGNORECASE,
 )
+# Where one sentence joins two claims: each is checked against its own subject.
+_CLAUSE_BREAK = re.compile(r",\s+(?:and|but|while|whereas)\s+|;\s+")
 _PASSAGES = re.compile(r"\b(?:the )?(?:given |provided |above )?passages?\b", re.IGNORECASE)
 _ABOUT_SOURCES = re.compile(r"\bpassages?\b|\b(?:stated|mentioned|noted|found) in\b", re.IGNORECASE)
 _SOURCE_TAIL = re.compile(
@@ -243,6 +245,7 @@ def _detached(
 
 def _lexical(
     terms: set[str],
+    clauses: list[set[str]],
     asked: set[str],
     names: set[str],
     passage_terms: list[set[str]],
@@ -256,7 +259,9 @@ def _lexical(
     numbers = {t for t in terms if _is_number(t)}
     unexplained = numbers - everything - derived - asked
     windows = [w | derived for w in windows]
-    vetoed = bool(invented or unexplained) or _detached(terms, asked, names, subjects, windows)
+    vetoed = bool(invented or unexplained) or any(
+        _detached(clause, asked, names, subjects, windows) for clause in clauses
+    )
     # Words the question gives count as given; a sentence made only of them is judged whole.
     checked = (terms - asked) or terms
     single = [support(checked, t | derived) for t in passage_terms]
@@ -427,7 +432,10 @@ def verify(
                 checks.append(SentenceCheck(plain, 1.0))
                 pieces.append(gap + with_markers(plain, kept))
             continue
-        lexical = _lexical(terms, asked, name_terms(plain), passage_terms, subjects, windows)
+        clauses = [key_terms(clause) for clause in _CLAUSE_BREAK.split(plain)]
+        lexical = _lexical(
+            terms, clauses, asked, name_terms(plain), passage_terms, subjects, windows
+        )
         probability = None
         if judge is not None and not lexical.vetoed:
             probability = judge(plain)

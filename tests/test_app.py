@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import gradio as gr
 import pytest
 
-from chatbot.app import AnswerMemory, history_to_turns, make_respond
+from chatbot.app import AnswerMemory, history_to_turns, make_respond, save_conversation
 from chatbot.pipeline import Chatbot
 from tests.conftest import served_page, shown_text
 
@@ -58,6 +60,43 @@ def test_history_from_the_page_becomes_the_answers_own_text(bot, echo_llm):
     ]
 
 
+def test_a_conversation_downloads_as_markdown_with_numbered_sources(bot, echo_llm):
+    memory = AnswerMemory()
+    respond = make_respond(bot, memory)
+    echo_llm.reply = "Richard Stallman introduced the GPL in 1989 [1]."
+    first = list(respond("Who introduced the GNU GPL?", []))[-1]
+    echo_llm.reply = "GitHub was founded in 2008 [1]."
+    second = list(respond("When was GitHub founded?", []))[-1]
+    echo_llm.reply = "Hosting <img src=x> ![t](http://evil.example/t.png) [1]."
+    third = list(respond("What does GitHub host?", []))[-1]
+    history = [
+        {"role": "user", "content": "Who introduced the GNU GPL?"},
+        {"role": "assistant", "content": first},
+        {"role": "user", "content": "When was GitHub founded?"},
+        {"role": "assistant", "content": second},
+        {"role": "user", "content": "What does GitHub host?"},
+        {"role": "assistant", "content": third},
+        {"role": "user", "content": "And after a restart?"},
+        {"role": "assistant", "content": '<div class="answer" data-answer="' + "0" * 32 + '">x'},
+    ]
+    path = save_conversation(history, memory)
+    assert Path(path).name.startswith("conversation-") and path.endswith(".md")
+    text = Path(path).read_text(encoding="utf-8")
+    assert text.startswith("# Conversation with the cited-answers chatbot\n")
+    assert (
+        "## Who introduced the GNU GPL?\n\nRichard Stallman introduced the GPL in 1989 [1]." in text
+    )
+    assert "Sources:\n\n1. Open Source in Practice — Licenses (article.md)\n" in text
+    assert (
+        "   > The GNU General Public License was introduced by Richard Stallman in 1989.\n" in text
+    )
+    assert "## When was GitHub founded?" in text and "   > GitHub was founded in 2008" in text
+    assert "<img" not in text and "](http" not in text and "&lt;img src=x&gt;" in text
+    assert "## And after a restart?\n\n_This answer was given before the server" in text
+    with pytest.raises(gr.Error, match="Nothing to download yet"):
+        save_conversation([], memory)
+
+
 def test_an_answer_id_from_elsewhere_brings_no_text(bot):
     forged = '<div class="answer" data-answer="' + "0" * 32 + '">Anything</div>'
     history = [{"role": "assistant", "content": forged}]
@@ -68,7 +107,7 @@ def test_the_memory_forgets_the_oldest_answers_past_its_size():
     from chatbot.answering import Answer
 
     memory = AnswerMemory(size=2)
-    ids = [memory.remember(Answer(f"q{n}", f"a{n}", (), (), False)) for n in range(3)]
+    ids = [memory.remember(Answer(f"q{n}", f"a{n}", (), (), False), {}) for n in range(3)]
     assert [memory.recall(i) for i in ids] == [None, "a1", "a2"]
 
 

@@ -229,3 +229,32 @@ def test_the_admin_password_unlocks_changes_on_a_shared_page(config, embedder, e
     from chatbot import change_log
 
     assert [c["action"] for c in change_log.recent(config.index_dir)] == ["rebuild"]
+
+
+def test_two_supporting_passages_are_both_highlighted_and_the_chat_downloads(
+    page_url, browser, echo_llm
+):
+    page = browser.new_page(viewport={"width": 1200, "height": 1000}, accept_downloads=True)
+    page.goto(page_url)
+    echo_llm.reply = (
+        "Richard Stallman introduced the GPL in 1989, and GitHub was founded in 2008 [1][2]."
+    )
+    ask(page, "Who introduced the GNU General Public License, and when was GitHub founded?", 0)
+    links = page.locator(".answer a.cite")
+    assert links.count() == 2
+    for n in range(2):
+        links.nth(n).click()
+    marks = page.locator("details.source[open] mark")
+    assert marks.count() == 2
+    highlighted = " | ".join(marks.nth(n).inner_text() for n in range(2))
+    assert "introduced by Richard Stallman in 1989" in highlighted
+    assert "GitHub was founded in 2008" in highlighted
+    page.screenshot(path=str(ARTIFACTS / "two-passages.png"), full_page=True)
+
+    with page.expect_download(timeout=15_000) as download:
+        page.get_by_role("button", name="Download as Markdown").click()
+    saved = Path(download.value.path()).read_text(encoding="utf-8")
+    assert download.value.suggested_filename.endswith(".md")
+    assert "## Who introduced the GNU General Public License, and when was GitHub" in saved
+    assert "[1][2]." in saved and "\n1. " in saved and "\n2. " in saved
+    assert "   > GitHub was founded in 2008" in saved

@@ -316,3 +316,12 @@ def test_a_shared_common_word_does_not_highlight_a_second_sentence():
     assert [text[a:b] for a, b in checked.spans[1]] == [
         "Richard Stallman introduced the GPL in 1989."
     ]
+
+
+def test_one_sentence_joining_two_claims_checks_each_against_its_own_subject():
+    question = "Who introduced the GNU General Public License, and when was GitHub founded?"
+    joined = "Richard Stallman introduced the GPL in 1989, and GitHub was founded in 2008 [1][2]."
+    checked = verify(joined, PASSAGES, question)
+    assert checked.text == joined and set(checked.spans) == {1, 2}
+    wrong = "Richard Stallman introduced the GPL in 1989, and GitHub was founded in 1989 [1][2]."
+    assert verify(wrong, PASSAGES, question).text == "", "the year belongs to the other claim"
