@@ -90,7 +90,8 @@ class Answer:
     refused: bool  # the documents do not cover the question
     prompt_tokens: int = 0  # size of the prompt the model read (0 when it was not called)
     removed_markers: int = 0  # [n] markers the model wrote that pointed at no passage
-    notes: tuple[str, ...] = ()  # limits that were hit (history left out, passages cut, answer cut)
+    notes: tuple[str, ...] = ()  # for the reader: what was removed or left out, why it refused
+    checks: tuple[str, ...] = ()  # bookkeeping of the check (citations moved, drafts withheld)
 
     def to_dict(self) -> dict:
         """The JSON shape of `chatbot ask --json`."""
@@ -99,6 +100,7 @@ class Answer:
             "answer": self.text,
             "refused": self.refused,
             "notes": list(self.notes),
+            "checks": list(self.checks),
             "citations": [
                 {
                     "n": c.n,
@@ -166,29 +168,28 @@ def _refusal_showing(checked: Verification) -> str:
     return f"{NOT_COVERED} What they do say: {checked.text}"
 
 
-def _count(n: int, what: str) -> str:
-    return f"{'One' if n == 1 else n} {what}{'' if n == 1 else 's'}"
+def _citations(n: int) -> str:
+    return "one citation" if n == 1 else f"{n} citations"
 
 
 def _verification_notes(checked: Verification) -> list[str]:
-    """What the check changed in the model's draft, in words for the reader."""
-    notes = [
+    """What the check took out of the model's draft, for the reader."""
+    return [
         f"Removed from the answer because the sources do not say it: “{sentence}”"
         for sentence in checked.unsupported
     ]
+
+
+def _verification_checks(checked: Verification) -> list[str]:
+    """How the check set the citations right: bookkeeping, for whoever wants to look."""
+    checks = []
     if checked.reattributed:
-        notes.append(
-            f"{_count(checked.reattributed, 'citation')} moved to the passage that says it."
-        )
+        checks.append(f"Moved {_citations(checked.reattributed)} to the passage that says it.")
     if checked.dropped:
-        notes.append(
-            f"{_count(checked.dropped, 'citation')} removed: the cited passage does not say it."
-        )
+        checks.append(f"Removed {_citations(checked.dropped)}: the cited passage does not say it.")
     if checked.added:
-        notes.append(
-            f"{_count(checked.added, 'citation')} added to a sentence the model left uncited."
-        )
-    return notes
+        checks.append(f"Added {_citations(checked.added)} where the model cited nothing.")
+    return checks
 
 
 def _check_unicode(text: str, what: str) -> None:
@@ -350,7 +351,7 @@ class Answerer:
         settings: Config,
     ) -> Answer:
         """The model's reply checked against the passages, with its citations and notes."""
-        notes = list(prompt.notes)
+        notes, checks = list(prompt.notes), list(prompt.checks)
         max_tokens = settings.max_answer_tokens
         if self.llm.count_tokens(text) >= max_tokens - 1:
             notes.append(
@@ -358,14 +359,16 @@ class Answerer:
             )
         wordless = not without_markers(text).strip(" \t\n.,;:!?")  # "[1][2][3]": no sentence
         if wordless:
-            notes.append(f"The model's draft held no sentence: {text}")
+            checks.append(f"The model's draft held no sentence: {text}")
             text = NOT_COVERED
         refused = wordless or (looks_like_refusal(text) and not markers.cited)
         if refused:
             text = passages_as_documents(text)
         checked = None
         if settings.verify_citations and not refused:  # a refusal has nothing to check
-            text, refused, checked = self._check(standalone, asked, text, prompt, doubts, notes)
+            text, refused, checked = self._check(
+                standalone, asked, text, prompt, doubts, (notes, checks)
+            )
         citations = tuple(
             Citation(
                 n,
@@ -385,6 +388,7 @@ class Answerer:
             prompt_tokens=prompt.tokens,
             removed_markers=markers.removed,
             notes=tuple(notes),
+            checks=tuple(checks),
         )
 
     def _standalone(self, question: str, turns: list[dict[str, str]]) -> str:
@@ -404,28 +408,30 @@ class Answerer:
         draft: str,
         prompt: Prompt,
         doubts: list[Doubt],
-        notes: list[str],
+        remarks: tuple[list[str], list[str]],
     ) -> tuple[str, bool, Verification]:
         """The draft checked sentence by sentence, then as a whole: (text, refused, verification).
 
         Evidence, not the model's confidence, decides: a draft that repeats what the question
         wrongly assumes is replaced by what the passages say instead; a draft none of whose
         sentences the passages state is withheld, and so is one that states only things that do
-        not answer the question (then what the passages do say follows the refusal).
+        not answer the question (then what the passages do say follows the refusal). `remarks`
+        are the notes and checks lists to add to.
         """
+        notes, checks = remarks
         if doubts and any(restates(s, doubts) for s in split_sentences(draft)):
             # The draft repeats what the question wrongly assumes: say what the documents say.
-            notes.append(f"The model's draft accepted the question's assumption: {draft}")
+            checks.append(f"The model's draft accepted the question's assumption: {draft}")
             fixed = correction(doubts, prompt.passages, question)
             return fixed.text, False, fixed
         judge = Judge(self.llm, prompt) if self.config.judge_claims else None
         checked = verify(draft, prompt.passages, asked, judge.claim if judge else None)
         if checked.sentences and not checked.anything_supported:
-            notes.append(
-                f"The model's draft was withheld because the sources do not say it: {draft}"
-            )
+            notes.append("The model's answer was withheld: the documents do not say it.")
+            checks.append(f"The withheld draft: {draft}")
             return NOT_COVERED, True, checked
         notes.extend(_verification_notes(checked))
+        checks.extend(_verification_checks(checked))
         if asks_for_a_number(question) and not _NUMBER.search(checked.text):
             notes.append("The question asks for a date or number, and the answer gives none.")
             return _refusal_showing(checked), True, checked

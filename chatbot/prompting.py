@@ -62,7 +62,8 @@ class Prompt:
     messages: list[dict[str, str]]
     passages: list[Passage]  # the passages numbered [1]..[n] in the prompt, in order
     tokens: int  # estimated prompt length
-    notes: tuple[str, ...] = ()  # what had to give way to fit the context, in words for the user
+    notes: tuple[str, ...] = ()  # what of the conversation had to give way, for the reader
+    checks: tuple[str, ...] = ()  # passages cut to fit the context: bookkeeping, shown folded
     context: str = ""  # the last message up to the end of the passages, shared by follow-up asks
 
     def asking(self, request: str) -> list[dict[str, str]]:
@@ -140,7 +141,7 @@ def build_prompt(
     history_tokens = [count_tokens(t["content"]) + 4 for t in turns]
     while turns and fixed + sum(history_tokens) > budget // 2:
         turns, history_tokens = turns[2:], history_tokens[2:]
-    notes = []
+    notes, checks = [], []
     if len(turns) < len(history):
         notes.append(
             f"{len(history) - len(turns)} earlier message(s) of the conversation were left out "
@@ -159,12 +160,12 @@ def build_prompt(
             if shrunk is None:
                 break
             block, cost = shrunk
-            notes.append(f"Passage [{n}] was shortened to fit the model's context.")
+            checks.append(f"Passage [{n}] was shortened to fit the model's context.")
         blocks.append(block)
         kept.append(passage)
         used += cost
     if len(kept) < len(passages):
-        notes.append(
+        checks.append(
             f"{len(passages) - len(kept)} retrieved passage(s) did not fit the model's context."
         )
     messages = [{"role": "system", "content": SYSTEM_PROMPT}, *turns]
@@ -174,6 +175,7 @@ def build_prompt(
         passages=kept,
         tokens=used,
         notes=tuple(notes),
+        checks=tuple(checks),
         context=_context(question, blocks),
     )
 

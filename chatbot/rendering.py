@@ -111,22 +111,30 @@ def answer_html(answer: Answer, documents: dict[str, Document], answer_id: str =
         )
     else:
         parts.append(f'<div class="answer" data-answer="{answer_id}">{body}</div>')
-    notes = list(answer.notes)
+    notes, checks = list(answer.notes), list(answer.checks)
     if answer.removed_markers:
-        notes.append(
-            f"{answer.removed_markers} citation marker(s) pointed at no passage and were removed."
+        n = answer.removed_markers
+        checks.append(
+            f"Removed {n} citation marker{'s' if n > 1 else ''} that pointed at no passage."
         )
     shown = [(c.n, c.passage, c.spans) for c in answer.citations]
     if not shown and answer.passages:
         shown = [(n, p, ()) for n, p in enumerate(answer.passages, start=1)]
         if not answer.refused:
             notes.append("The answer cites none of these passages; they are what it was given.")
-    if not shown and not notes:
+    if not shown and not notes and not checks:
         return "".join(parts)
     parts.append(_SOURCES_START)
     if shown:
         parts.append(f'<div class="sources-title">Sources ({len(shown)})</div>')
     parts.extend(f'<p class="note">{html.escape(note)}</p>' for note in notes)
+    if checks:  # bookkeeping: folded away, for whoever wants to see how the answer was checked
+        parts.append(
+            f'<details class="checks"><summary>How this answer was checked ({len(checks)})'
+            "</summary>"
+        )
+        parts.extend(f'<p class="note">{html.escape(check)}</p>' for check in checks)
+        parts.append("</details>")
     parts.extend(
         _source_html(answer_id, n, passage, documents, spans) for n, passage, spans in shown
     )
@@ -144,6 +152,7 @@ a.cite:focus, a.cite:hover { text-decoration: underline; }
   font-size: 0.92em; }
 .sources-title { font-weight: 600; margin-bottom: 0.25em; }
 .sources .note { color: #6b7280; font-style: italic; margin: 0.25em 0; }
+details.checks summary { cursor: pointer; color: #6b7280; font-size: 0.9em; }
 details.source { margin: 0.25em 0; }
 details.source summary { cursor: pointer; }
 details.source .passage { margin: 0.4em 0 0.6em 1em; line-height: 1.45; }

@@ -126,7 +126,7 @@ def test_a_draft_of_markers_alone_is_a_refusal(answerer, echo_llm):
     echo_llm.reply = "[1][2][3]"
     _, answer = run(answerer, "When was GitHub founded?")
     assert answer.refused and answer.text.startswith(NOT_COVERED) and answer.citations == ()
-    assert any("held no sentence" in note for note in answer.notes)
+    assert any("held no sentence" in check for check in answer.checks)
 
 
 def test_a_10000_character_question_is_refused_before_retrieval(answerer, echo_llm):
@@ -178,7 +178,8 @@ def test_citations_are_checked_and_moved_to_the_supporting_passage(answerer, ech
         answer.text == f"GitHub was founded in 2008 [{github}]. "
         f"Richard Stallman introduced the GPL [{stallman}]."
     )
-    assert "One citation moved to the passage that says it." in answer.notes
+    assert "Moved one citation to the passage that says it." in answer.checks
+    assert answer.notes == (), "nothing the reader needs: the bookkeeping is folded away"
     for citation in answer.citations:
         ((start, end),) = citation.spans
         document_text = answerer.retriever.index.documents[citation.passage.chunk.doc_id].text
@@ -190,7 +191,8 @@ def test_a_draft_no_passage_supports_is_withheld(answerer, echo_llm):
     echo_llm.reply = "The capital of Australia is Canberra [1]."
     _, answer = run(answerer, "What does the license text say about Australia's capital?")
     assert answer.refused and answer.text == NOT_COVERED
-    assert any("withheld" in note and "Canberra" in note for note in answer.notes)
+    assert "The model's answer was withheld: the documents do not say it." in answer.notes
+    assert any("withheld" in check and "Canberra" in check for check in answer.checks)
 
 
 def test_verification_can_be_switched_off(config, embedder, echo_llm):
@@ -207,7 +209,7 @@ def test_verification_can_be_switched_off(config, embedder, echo_llm):
 def test_a_refusal_from_the_model_carries_no_verification_notes(answerer, echo_llm):
     echo_llm.reply = "The documents do not cover this."
     _, answer = run(answerer, "How many stars does the GitHub license repository have?")
-    assert answer.refused and answer.notes == ()
+    assert answer.refused and answer.notes == () and answer.checks == ()
 
 
 def rewriting(answerer) -> list[dict[str, str]]:

@@ -67,7 +67,7 @@ def test_a_conversation_downloads_as_markdown_with_numbered_sources(bot, echo_ll
     first = list(respond("Who introduced the GNU GPL?", []))[-1]
     echo_llm.reply = "GitHub was founded in 2008 [1]."
     second = list(respond("When was GitHub founded?", []))[-1]
-    echo_llm.reply = "Hosting <img src=x> ![t](http://evil.example/t.png) [1]."
+    echo_llm.reply = "GitHub hosts code <img src=x> [1]."
     third = list(respond("What does GitHub host?", []))[-1]
     history = [
         {"role": "user", "content": "Who introduced the GNU GPL?"},
@@ -91,7 +91,7 @@ def test_a_conversation_downloads_as_markdown_with_numbered_sources(bot, echo_ll
         "   > The GNU General Public License was introduced by Richard Stallman in 1989.\n" in text
     )
     assert "## When was GitHub founded?" in text and "   > GitHub was founded in 2008" in text
-    assert "<img" not in text and "](http" not in text and "&lt;img src=x&gt;" in text
+    assert "<img" not in text and "GitHub hosts code &lt;img src=x&gt; [1]." in text
     assert "## And after a restart?\n\n_This answer was given before the server" in text
     with pytest.raises(gr.Error, match="Nothing to download yet"):
         save_conversation([], memory)

@@ -103,10 +103,13 @@ def test_limits_that_were_hit_are_reported_as_notes():
     )
     assert prompt.notes == (
         "6 earlier message(s) of the conversation were left out to fit the model's context.",
+    )
+    assert prompt.checks == (
         "Passage [2] was shortened to fit the model's context.",
         "1 retrieved passage(s) did not fit the model's context.",
     )
-    assert build_prompt("Q?", [passage(0, "x")], [], count, 600).notes == ()
+    unhindered = build_prompt("Q?", [passage(0, "x")], [], count, 600)
+    assert unhindered.notes == () and unhindered.checks == ()
 
 
 def test_doubts_about_the_question_are_pointed_out_after_the_passages():

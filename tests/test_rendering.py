@@ -68,7 +68,10 @@ def test_a_refusal_is_marked_and_an_uncited_answer_says_so():
 
 def test_removed_markers_are_reported():
     answer, docs = make("Stallman [1].", removed=2)
-    assert "2 citation marker(s) pointed at no passage" in answer_html(answer, docs)
+    page = answer_html(answer, docs)
+    folded = page.split('<details class="checks">', 1)[1]
+    assert "How this answer was checked (1)" in folded
+    assert "Removed 2 citation markers that pointed at no passage." in folded
 
 
 def test_a_passage_from_an_older_index_is_shown_without_context():
@@ -115,3 +118,20 @@ def test_every_supporting_sentence_of_a_passage_is_highlighted():
     outside = Citation(1, passage, 1.0, ((50, 999),))  # the index changed: the whole passage
     answer = Answer("q", "x [1].", (outside,), (passage,), False)
     assert re.findall(r"<mark>(.*?)</mark>", answer_html(answer, {"d": doc})) == [text]
+
+
+def test_notes_for_the_reader_show_and_bookkeeping_is_folded_away():
+    answer, docs = make("Stallman [1].")
+    answer = Answer(
+        **{
+            **answer.__dict__,
+            "notes": ("Removed from the answer because the sources do not say it: “X.”",),
+            "checks": ("Moved one citation to the passage that says it.",),
+        }
+    )
+    page = answer_html(answer, docs)
+    shown, folded = page.split('<details class="checks">', 1)
+    assert "Removed from the answer because the sources do not say it" in shown
+    assert "Moved one citation" not in shown and "Moved one citation" in folded
+    plain, _ = make("Stallman [1].")
+    assert "checks" not in answer_html(plain, docs)

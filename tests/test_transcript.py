@@ -1,4 +1,4 @@
-"""A conversation as Markdown: what a viewer shows is the text as written, never markup of its own."""
+"""A conversation as Markdown: a viewer shows the text as written, never markup of its own."""
 
 from datetime import UTC, datetime
 
@@ -36,8 +36,8 @@ def test_text_cannot_become_headings_quotes_lists_links_images_or_html():
     hostile = "# Head\n> quote\n- item\n1. item [1] <b>x</b> [a](http://x.example) ![i](http://x.example/i.png)"
     markdown = answer_markdown(cited(hostile), DOCS)
     assert markdown.startswith(
-        "\\# Head\n&gt; quote\n\\- item\n1\\. item [1] &lt;b&gt;x&lt;/b&gt; [a]\\(http://x.example) "
-        "!\\[i]\\(http://x.example/i.png)"
+        "\\# Head\n&gt; quote\n\\- item\n1\\. item [1] &lt;b&gt;x&lt;/b&gt; "
+        "[a]\\(http://x.example) !\\[i]\\(http://x.example/i.png)"
     )
     text = conversation_markdown([("## Sneaky", markdown)], datetime(2026, 1, 2, tzinfo=UTC))
     assert text.startswith(
