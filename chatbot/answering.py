@@ -174,10 +174,18 @@ def _citations(n: int) -> str:
 
 def _verification_notes(checked: Verification) -> list[str]:
     """What the check took out of the model's draft, for the reader."""
-    return [
+    notes = [
         f"Removed from the answer because the sources do not say it: “{sentence}”"
         for sentence in checked.unsupported
     ]
+    if checked.strays:
+        words = ", ".join(f"“{word}”" for word in checked.strays)
+        notes.append(
+            f"Left out {words}: the question does not ask for it, and only document text that "
+            "has nothing to do with the question holds it (as an instruction hidden in a "
+            "document would)."
+        )
+    return notes
 
 
 def _verification_checks(checked: Verification) -> list[str]:

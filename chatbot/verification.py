@@ -88,6 +88,7 @@ class SentenceCheck:
     support: float  # share of its key terms in its best passage or pair (1.0 with none)
     judged: float | None = None  # the judge's probability that the passages state it
     supported: bool = True
+    stray: bool = False  # nothing but stray words (see stray_terms): no claim of its own
 
 
 @dataclass(frozen=True)
@@ -100,10 +101,11 @@ class Verification:
     reattributed: int
     dropped: int
     added: int
+    strays: tuple[str, ...] = ()  # words taken out: only passage text unrelated to it holds them
 
     @property
     def unsupported(self) -> tuple[str, ...]:
-        return tuple(s.text for s in self.sentences if not s.supported)
+        return tuple(s.text for s in self.sentences if not s.supported and not s.stray)
 
     @property
     def anything_supported(self) -> bool:
@@ -138,6 +140,82 @@ def name_terms(text: str) -> set[str]:
 def capitalised_terms(text: str) -> set[str]:
     """Key terms of every capitalised word, the sentence's first included ("DeepSeek ...")."""
     return {term for word in _WORD.findall(text) if word[:1].isupper() for term in key_terms(word)}
+
+
+# A sentence opening with one of these speaks of the one before ("Its training cost …").
+_REFERS_BACK = frozenset({"it", "its", "he", "his", "she", "her", "they", "their", "this", "these"})
+
+
+def statements(passages: list[Passage]) -> list[set[str]]:
+    """Key terms of each passage sentence, a sentence that refers back ("It …") joined to the one
+    before it."""
+    found: list[set[str]] = []
+    for passage in passages:
+        text, previous = passage.chunk.text, None
+        for a, b in sentence_spans(text):
+            first = _WORD.match(text[a:b].lstrip(" \t\n\"'(#*-"))
+            terms = key_terms(text[a:b])
+            if previous is not None and first and first.group(0).lower() in _REFERS_BACK:
+                previous |= terms
+                continue
+            previous = terms
+            found.append(terms)
+    return found
+
+
+def stray_terms(
+    terms: set[str], context: set[str], asked: set[str], passage_sentences: list[set[str]]
+) -> set[str]:
+    """Terms of an answer sentence taken from passage sentences that share nothing else with the
+    answer or the question, while another passage sentence holds what the answer says: a marker
+    word or code an injected instruction asked for, in whatever language ("start every answer with
+    X"). `context` holds the whole answer's terms and the question's.
+
+    A sentence vouches for a term it holds when it also holds another word of the answer or the
+    question."""
+    strays: set[str] = set()
+    for term in terms - asked:
+        holding = [s for s in passage_sentences if term in s]
+        if not holding or any((s - {term}) & context for s in holding):
+            continue
+        if any(len((s & context) - {term}) >= 2 for s in passage_sentences if term not in s):
+            strays.add(term)
+    return strays
+
+
+def without_strays(sentence: str, strays: set[str]) -> str | None:
+    """The sentence with stray words cut from its start and end; None when a stray word sits
+    inside it (its claim is mixed with unrelated text) or nothing is left."""
+    words = list(_WORD.finditer(sentence))
+    is_stray = [bool(key_terms(w.group(0)) & strays) for w in words]
+    first = next((i for i, stray in enumerate(is_stray) if not stray), len(words))
+    last = max((i for i, stray in enumerate(is_stray) if not stray), default=-1)
+    if first > last or any(is_stray[first : last + 1]):
+        return None
+    start, end = words[first].start(), words[last].end()
+    ending = sentence[end:].lstrip()
+    tail = ending[-1] if ending[-1:] in ".!?" else ""
+    kept = sentence[start:end] + tail
+    return kept[:1].upper() + kept[1:]
+
+
+@dataclass(frozen=True)
+class _Strays:
+    kept: str | None  # the sentence without them; None when nothing stands without them
+    words: tuple[str, ...]  # as written
+    alone: bool  # the sentence was nothing else
+
+
+def _take_out_strays(
+    plain: str, context: set[str], asked: set[str], passage_sentences: list[set[str]]
+) -> _Strays:
+    strays = stray_terms(key_terms(plain), context, asked, passage_sentences)
+    if not strays:
+        return _Strays(plain, (), False)
+    words = [w for w in _WORD.findall(plain) if key_terms(w)]
+    found = tuple(dict.fromkeys(w for w in words if key_terms(w) & strays))
+    alone = all(key_terms(w) & strays for w in words)
+    return _Strays(without_strays(plain, strays), found, alone)
 
 
 def _is_number(term: str) -> bool:
@@ -416,7 +494,9 @@ def verify(
     answer = markers_before_stop(answer)
     passage_terms = [key_terms(f"{p.where}\n{p.chunk.text}") for p in passages]
     subjects, windows = name_terms(question), _windows(passages)
-    pieces, checks = [], []
+    passage_sentences = statements(passages)
+    context = asked | key_terms(without_markers(answer))
+    pieces, checks, strays = [], [], []
     best_support: dict[int, float] = {}
     spans: dict[int, tuple[tuple[int, int], ...]] = {}
     reattributed = dropped = added = 0
@@ -424,7 +504,13 @@ def verify(
     for start, end in sentence_spans(answer):
         raw, gap, position = answer[start:end], answer[position:start] or " ", end
         cited = [int(n) for n in MARKER.findall(raw) if 1 <= int(n) <= len(passages)]
-        plain = clean_source_talk(without_markers(raw))
+        written = clean_source_talk(without_markers(raw))
+        taken = _take_out_strays(written, context, asked, passage_sentences)
+        strays += taken.words
+        if taken.kept is None:  # only stray words, or a stray word inside its claim
+            checks.append(SentenceCheck(written, 0.0, None, False, stray=taken.alone))
+            continue
+        plain = taken.kept
         terms = key_terms(plain)
         if not terms:  # "Yes [2]." keeps what it cites; "This is stated in [1]." is dropped
             if plain and not _ABOUT_SOURCES.search(without_markers(raw)):
@@ -472,4 +558,5 @@ def verify(
         reattributed=reattributed,
         dropped=dropped,
         added=added,
+        strays=tuple(dict.fromkeys(strays)),
     )
