@@ -41,10 +41,13 @@ _YES_NO_QUESTION = re.compile(
     r"^\s*(?:does|do|did|is|are|was|were|can|could|may|must|will|would|should|has|have|had)\b",
     re.IGNORECASE,
 )
+# A number, or a date in words ("in July", "on Tuesday"; not "may", mostly a verb): what a
+# When…? answer holds.
 _NUMBER = re.compile(
     r"(?<!\[)\b\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
     r"(?:twen|thir|for|fif|six|seven|eigh|nine)ty|hundreds?|thousands?|millions?|billions?|"
-    r"decades?|dozens?)\b",
+    r"decades?|dozens?|january|february|march|april|june|july|august|september|october|"
+    r"november|december|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b",
     re.IGNORECASE,
 )
 PROMPT_MARGIN = 32  # tokens kept free for the chat template's own markup
@@ -255,6 +258,11 @@ def asks_for_a_number(question: str) -> bool:
     return bool(_ASKS_FOR_A_NUMBER.search(question))
 
 
+def gives_a_number(answer: str) -> bool:
+    """Whether the answer holds a number or a date in words ("in July"), [n] markers aside."""
+    return bool(_NUMBER.search(answer))
+
+
 def is_yes_no_question(question: str) -> bool:
     """Does …? Is …? Can I …?: a question answered by yes or no."""
     return bool(_YES_NO_QUESTION.match(question))
@@ -440,7 +448,7 @@ class Answerer:
             return NOT_COVERED, True, checked
         notes.extend(_verification_notes(checked))
         checks.extend(_verification_checks(checked))
-        if asks_for_a_number(question) and not _NUMBER.search(checked.text):
+        if asks_for_a_number(question) and not gives_a_number(checked.text):
             notes.append("The question asks for a date or number, and the answer gives none.")
             return _refusal_showing(checked), True, checked
         # "Does the license come with a warranty?": the judge reads "No" as its own answer, so

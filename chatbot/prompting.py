@@ -80,10 +80,13 @@ def neutralise(text: str) -> str:
 
 
 def format_passage(n: int, passage: Passage, text: str | None = None) -> str:
-    """A numbered, fenced passage; a fence inside the text is broken up so it cannot close early."""
+    """A numbered, fenced passage, its document title and section inside the fence too (a heading
+    is document text, and may hold an instruction); a fence inside is broken up so it cannot close
+    early."""
+    where = neutralise(passage.where)
     body = neutralise(passage.chunk.text if text is None else text)
-    body = body.replace(FENCE_CLOSE, "> > >").replace(FENCE_OPEN, "< < <")
-    return f"[{n}] ({neutralise(passage.where)})\n{FENCE_OPEN}\n{body}\n{FENCE_CLOSE}"
+    quoted = f"({where})\n{body}".replace(FENCE_CLOSE, "> > >").replace(FENCE_OPEN, "< < <")
+    return f"[{n}]\n{FENCE_OPEN}\n{quoted}\n{FENCE_CLOSE}"
 
 
 def _context(question: str, blocks: list[str]) -> str:

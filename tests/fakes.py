@@ -77,7 +77,7 @@ class EchoLLM:
         if self.reply is not None:
             return self.reply
         first = re.search(
-            r"\[1\] \(.*?\)\n<<<\n(.+?[.!?])(?:\s|$)", messages[-1]["content"], re.DOTALL
+            r"\[1\]\n<<<\n\(.*?\)\n(.+?[.!?])(?:\s|$)", messages[-1]["content"], re.DOTALL
         )
         return f"{first.group(1)} [1]." if first else "The documents do not cover this question."
 

@@ -4,6 +4,7 @@ from chatbot.answering import (
     Answerer,
     CitationFilter,
     asks_for_a_number,
+    gives_a_number,
     is_yes_no_question,
     retrieval_query,
     validate_history,
@@ -277,3 +278,18 @@ def test_yes_no_questions_are_recognised():
     assert is_yes_no_question("Does the MIT license come with a warranty?")
     assert is_yes_no_question("Do I have to accept the GPL?")
     assert not is_yes_no_question("Who introduced the GPL?")
+
+
+@pytest.mark.parametrize(
+    ("answer", "gives"),
+    [
+        ("The festival takes place in July [1].", True),
+        ("The meeting is on Tuesday [2].", True),
+        ("It shipped 2 releases.", True),
+        ("Thirty members joined.", True),
+        ("Users may copy it [1].", False),
+        ("Stallman wrote it [12].", False),
+    ],
+)
+def test_a_date_in_words_counts_as_the_number_a_when_question_asks_for(answer, gives):
+    assert gives_a_number(answer) is gives
