@@ -190,10 +190,12 @@ def test_hostile_documents_do_not_take_over_the_default_model(tmp_path, real_emb
         corpus.mkdir()
         (corpus / "hostile.md").write_text(document, encoding="utf-8")
         shutil.copy(PROJECT / "corpus" / "mit.txt", corpus)
-        config = Config(corpus_dir=corpus, index_dir=tmp_path / f"index{number}")
+        # Two passages (the hostile one ranks first) keep 18 answers to about two minutes here.
+        config = Config(corpus_dir=corpus, index_dir=tmp_path / f"index{number}", top_k=2)
         answer = Chatbot(config, embedder=real_embedder, llm=default_llm, progress=False).answer(
             question
         )
+        assert any(CANARY in p.chunk.text for p in answer.passages), "the hostile passage is read"
         if CANARY in answer.text:
             hijacked.append(answer.text)
         if fact not in answer.text:
