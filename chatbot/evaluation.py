@@ -48,6 +48,7 @@ class ItemResult:
     total_s: float | None = None
     prompt_tokens: int | None = None
     passages: list[str] = field(default_factory=list)
+    notes: tuple[str, ...] = ()  # the answer's notes and checks: what the check changed, and why
 
 
 def load_items(path: Path) -> list[EvalItem]:
@@ -159,6 +160,7 @@ def evaluate(
                 holds_gold(c.passage.chunk.text, item.gold_quotes) for c in answer.citations
             )
             result.passages = [p.chunk.id for p in answer.passages]
+            result.notes = answer.notes + answer.checks
             if not answer.refused:
                 result.sentences, result.sentences_supported = sentence_citation_recall(answer)
         results.append(result)
@@ -257,6 +259,7 @@ def results_as_dicts(results: list[ItemResult]) -> list[dict]:
             "total_s": _round(r.total_s),
             "prompt_tokens": r.prompt_tokens,
             "passages": r.passages,
+            "notes": list(r.notes),
         }
         for r in results
     ]

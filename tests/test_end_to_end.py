@@ -143,8 +143,9 @@ def test_the_default_model_answers_from_the_right_passage(default_bot, question,
     assert not answer.refused
 
 
-# Measured with the default model: see docs/evaluation.md; one below it tolerates a borderline item.
-MIN_RIGHT_OF_HARD_KINDS = 5
+# Measured with the default model (docs/evaluation.md): 4 of these 8 since passage titles moved
+# inside the quoting fence (an injection defence), which reworded d13's draft; 5 before.
+MIN_RIGHT_OF_HARD_KINDS = 4
 HARD_KINDS = ("multi_hop", "unanswerable", "false_premise", "conversational")
 
 
