@@ -1,7 +1,8 @@
 """Concurrent chat sessions against the running page with the tiny model: answers per minute and
-time to first token at 1, 4 and 16 users, then a soak that watches the server's memory.
+time to first token at 1, 4 and 16 users. (The server's memory over many answers:
+benchmarks/soak.py, which runs the server in a process of its own.)
 
-    python benchmarks/load.py [--rounds 2] [--soak 200] [--max-tokens 48]
+    python benchmarks/load.py [--rounds 2] [--max-tokens 48]
 
 Each question carries its own nonce; the script counts answers that came back to the wrong
 session (there must be none).
@@ -10,7 +11,6 @@ session (there must be none).
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import statistics
 import time
@@ -22,11 +22,6 @@ from chatbot.models import tiny_model_path
 from chatbot.pipeline import Chatbot
 
 PORT = 7891
-
-
-def rss_mb() -> float:
-    with open(f"/proc/{os.getpid()}/status") as status:
-        return int(re.search(r"VmRSS:\s+(\d+)", status.read()).group(1)) / 1024
 
 
 def ask(url: str, nonce: str, max_tokens: int) -> tuple[float, float, bool]:
@@ -69,9 +64,6 @@ def run(url: str, users: int, answers: int, max_tokens: int) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=2, help="answers per user at each level")
-    parser.add_argument(
-        "--soak", type=int, default=200, help="answers in the memory soak (16 users)"
-    )
     parser.add_argument("--max-tokens", type=int, default=48)
     args = parser.parse_args()
 
@@ -90,14 +82,6 @@ def main() -> None:
                 f"{row['users']:>5} {row['answers']:>7} {row['per_minute']:>11.1f} "
                 f"{row['ttft_p50']:>10.2f} {row['ttft_p95']:>10.2f} {row['mixed']:>8}"
             )
-        if args.soak:
-            print(f"soak: {args.soak} answers at 16 users; server RSS before {rss_mb():.0f} MB")
-            done = 0
-            while done < args.soak:
-                batch = min(50, args.soak - done)
-                row = run(url, 16, batch, args.max_tokens)
-                done += batch
-                print(f"  after {done:>4} answers: RSS {rss_mb():.0f} MB, mixed up {row['mixed']}")
     finally:
         app.close()
 
