@@ -11,6 +11,7 @@ import re
 from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass
 
+from chatbot.arithmetic import count_years
 from chatbot.config import Config
 from chatbot.errors import QuestionError
 from chatbot.judging import Judge
@@ -385,6 +386,10 @@ class Answerer:
             text, refused, checked = self._check(
                 standalone, asked, text, prompt, doubts, (notes, checks)
             )
+        if not refused:  # the model finds the years, the code counts the years between them
+            counted = count_years(standalone, text)
+            text = counted.text
+            notes += [counted.note] if counted.note else []
         citations = tuple(
             Citation(
                 n,

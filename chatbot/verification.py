@@ -40,8 +40,10 @@ _STOP_WORDS = frozenset(STOPWORDS_EN_PLUS) | {
     "answer",
     "could",
     "document",
+    "hence",
     "documents",
     "mentioned",
+    "number",
     "passage",
     "passages",
     "question",
@@ -49,6 +51,8 @@ _STOP_WORDS = frozenset(STOPWORDS_EN_PLUS) | {
     "says",
     "stated",
     "states",
+    "therefore",
+    "thus",
     "would",
     "yes",
 }
@@ -68,7 +72,12 @@ _SOURCE_LEAD = re.compile(
     re.IGNORECASE,
 )
 # Where one sentence joins two claims: each is checked against its own subject.
-_CLAUSE_BREAK = re.compile(r",\s+(?:and|but|while|whereas)\s+|;\s+")
+# "X did A, and Y did B"; "X did A in 2015 and that Y did B"; "… and in 2023, Y …": "and" before a
+# new subject (a capitalised word then a lower-case one) or a new date.
+_CLAUSE_BREAK = re.compile(
+    r",\s+(?:and|but|while|whereas)\s+|;\s+"
+    r"|\s+and\s+(?:that\s+)?(?=(?:in|by)\s+\d{4}\b|[A-Z][\w.-]*\s+[a-z])"
+)
 _PASSAGES = re.compile(r"\b(?:the )?(?:given |provided |above )?passages?\b", re.IGNORECASE)
 _ABOUT_SOURCES = re.compile(r"\bpassages?\b|\b(?:stated|mentioned|noted|found) in\b", re.IGNORECASE)
 _SOURCE_TAIL = re.compile(

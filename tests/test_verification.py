@@ -319,12 +319,17 @@ def test_a_shared_common_word_does_not_highlight_a_second_sentence():
     ]
 
 
-def test_one_sentence_joining_two_claims_checks_each_against_its_own_subject():
+@pytest.mark.parametrize("joiner", [", and", " and", " and that"])
+def test_one_sentence_joining_two_claims_checks_each_against_its_own_subject(joiner):
     question = "Who introduced the GNU General Public License, and when was GitHub founded?"
-    joined = "Richard Stallman introduced the GPL in 1989, and GitHub was founded in 2008 [1][2]."
+    joined = (
+        f"Richard Stallman introduced the GPL in 1989{joiner} GitHub was founded in 2008 [1][2]."
+    )
     checked = verify(joined, PASSAGES, question)
     assert checked.text == joined and set(checked.spans) == {1, 2}
-    wrong = "Richard Stallman introduced the GPL in 1989, and GitHub was founded in 1989 [1][2]."
+    wrong = (
+        f"Richard Stallman introduced the GPL in 1989{joiner} GitHub was founded in 1989 [1][2]."
+    )
     assert verify(wrong, PASSAGES, question).text == "", "the year belongs to the other claim"
 
 
