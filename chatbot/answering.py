@@ -382,14 +382,14 @@ class Answerer:
         if refused:
             text = passages_as_documents(text)
         checked = None
+        if not refused:  # the model finds the years, the code counts those between them
+            text = self._count_years(standalone, text, notes, add=False)
         if settings.verify_citations and not refused:  # a refusal has nothing to check
             text, refused, checked = self._check(
                 standalone, asked, text, prompt, doubts, (notes, checks)
             )
-        if not refused:  # the model finds the years, the code counts the years between them
-            counted = count_years(standalone, text)
-            text = counted.text
-            notes += [counted.note] if counted.note else []
+        if not refused:  # the count the draft gives, then one for the years that were kept
+            text = self._count_years(standalone, text, notes)
         citations = tuple(
             Citation(
                 n,
@@ -411,6 +411,13 @@ class Answerer:
             notes=tuple(notes),
             checks=tuple(checks),
         )
+
+    @staticmethod
+    def _count_years(question: str, text: str, notes: list[str], add: bool = True) -> str:
+        counted = count_years(question, text, add)
+        if counted.note and counted.note not in notes:
+            notes.append(counted.note)
+        return counted.text
 
     def _standalone(self, question: str, turns: list[dict[str, str]]) -> str:
         """A follow-up question rewritten by the model to stand alone, or the question itself

@@ -43,8 +43,9 @@ def _unit(count: int, joiner: str) -> str:
     return "year" if count == 1 or joiner == "-" else "years"
 
 
-def count_years(question: str, answer: str) -> YearsCounted:
-    """The answer with the years between the two years it gives counted right.
+def count_years(question: str, answer: str, add: bool = True) -> YearsCounted:
+    """The answer with the years between the two years it gives counted right, and with the count
+    added when it gives none (unless not `add`).
 
     Only an answer giving exactly two different years is touched: with one year there is nothing
     to count from, with three the code cannot tell which two the question means.
@@ -60,7 +61,7 @@ def count_years(question: str, answer: str) -> YearsCounted:
     difference = last - first
     note = f"The years between {first} and {last} were counted: {last} − {first} = {difference}."
     wrong = [m for m in counts if _value(m.group(1)) != difference]
-    if counts and not wrong:
+    if (counts and not wrong) or (not counts and not add):
         return YearsCounted(answer, None)
     if wrong:
         fixed = _COUNT.sub(

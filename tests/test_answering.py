@@ -293,3 +293,25 @@ def test_yes_no_questions_are_recognised():
 )
 def test_a_date_in_words_counts_as_the_number_a_when_question_asks_for(answer, gives):
     assert gives_a_number(answer) is gives
+
+
+def test_the_years_between_two_events_are_counted_from_the_years_the_answer_gives(
+    answerer, echo_llm
+):
+    echo_llm.reply = (
+        "The GNU General Public License was introduced in 1989 [1]. "
+        "GitHub was founded in 2008, 20 years later [2]."
+    )
+    question = "How many years passed between the GNU General Public License and GitHub's founding?"
+    _, answer = run(answerer, question)
+    assert "19 years later" in answer.text and "20 years" not in answer.text
+    assert any("2008 − 1989 = 19" in note for note in answer.notes)
+
+
+def test_a_count_the_answer_lacks_is_added_after_the_check(answerer, echo_llm):
+    echo_llm.reply = (
+        "The GNU General Public License was introduced in 1989 [1]. GitHub was founded in 2008 [2]."
+    )
+    question = "How many years passed between the GNU General Public License and GitHub's founding?"
+    _, answer = run(answerer, question)
+    assert answer.text.endswith("That is 19 years, from 1989 to 2008.")

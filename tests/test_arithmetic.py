@@ -71,3 +71,8 @@ def test_answers_without_exactly_two_years_are_left_alone(answer):
 def test_other_questions_are_left_alone():
     answer = "Scikit-learn was released in 2007 [1] and TensorFlow in 2015 [2]."
     assert count_years("What did Google release?", answer).text == answer
+
+
+def test_without_add_only_a_wrong_count_is_set_right():
+    answer = "Scikit-learn was released in 2007 [1] and TensorFlow in 2015 [2]."
+    assert count_years(BETWEEN, answer, add=False).text == answer
