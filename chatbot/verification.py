@@ -78,6 +78,7 @@ _CLAUSE_BREAK = re.compile(
     r",\s+(?:and|but|while|whereas)\s+|;\s+"
     r"|\s+and\s+(?:that\s+)?(?=(?:in|by)\s+\d{4}\b|[A-Z][\w.-]*\s+[a-z])"
 )
+_QUESTION_CLAUSE = re.compile(r"[,;:]\s+")
 _PASSAGES = re.compile(r"\b(?:the )?(?:given |provided |above )?passages?\b", re.IGNORECASE)
 _ABOUT_SOURCES = re.compile(r"\bpassages?\b|\b(?:stated|mentioned|noted|found) in\b", re.IGNORECASE)
 _SOURCE_TAIL = re.compile(
@@ -387,13 +388,14 @@ def _is_name(word: str) -> bool:
     )
 
 
-def _names_in_order(text: str) -> list[str]:
-    """Names as written, adjacent capitalised words joined ("Richard Stallman", "Hugging Face")."""
+def _names_in_order(text: str, opens_sentence: bool = True) -> list[str]:
+    """Names as written, adjacent capitalised words joined ("Richard Stallman", "Hugging Face");
+    the first word of a sentence is capitalised anyway, so it is left out."""
     names: list[str] = []
     previous_end = -2
     for match in _WORD.finditer(text):
         word = _POSSESSIVE.sub("", match.group(0))
-        if match.start() == 0 or not _is_name(word) or not key_terms(word):
+        if (opens_sentence and match.start() == 0) or not _is_name(word) or not key_terms(word):
             continue
         if names and text[previous_end : match.start()] == " ":
             names[-1] += " " + word
@@ -414,9 +416,9 @@ class Doubt:
 
 def premise_doubts(question: str, passages: list[Passage], pairs: bool = True) -> list[Doubt]:
     """What the question takes for granted that no passage sentence says: a number no passage
-    holds, or (with pairs) two names no passage sentence puts together ("Why did Google release
-    PyTorch?"). A question comparing two things ("How many years between A and B?") names them
-    apart by nature: ask without pairs."""
+    holds, or (with pairs) two names of one clause no passage sentence puts together ("Why did
+    Google release PyTorch?"). A question comparing two things ("How many years between A and B?")
+    names them apart by nature: ask without pairs."""
     sentences = [
         key_terms(p.chunk.text[a:b]) for p in passages for a, b in sentence_spans(p.chunk.text)
     ]
@@ -431,7 +433,14 @@ def premise_doubts(question: str, passages: list[Passage], pairs: bool = True) -
         for term in sorted(asked)
         if _is_number(term) and (len(term) >= 3 or "." in term) and term not in everything
     ]
-    for a, b in itertools.combinations(_names_in_order(question) if pairs else [], 2):
+    # Names are put together within a clause: in "When A appeared, why did B matter?" they are not.
+    clauses = _QUESTION_CLAUSE.split(question) if pairs else []
+    named = [
+        pair
+        for i, clause in enumerate(clauses)
+        for pair in itertools.combinations(_names_in_order(clause, opens_sentence=i == 0), 2)
+    ]
+    for a, b in dict.fromkeys(named):
         terms_a, terms_b = key_terms(a), key_terms(b)
         both = terms_a | terms_b
         # Two names the passages hold, each somewhere, but never together.
