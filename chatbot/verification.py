@@ -78,6 +78,7 @@ _CLAUSE_BREAK = re.compile(
     r",\s+(?:and|but|while|whereas)\s+|;\s+"
     r"|\s+and\s+(?:that\s+)?(?=(?:in|by)\s+\d{4}\b|[A-Z][\w.-]*\s+[a-z])"
 )
+_AND_THAT = re.compile(r",?\s+and that\s+")
 _QUESTION_CLAUSE = re.compile(r"[,;:]\s+")
 _PASSAGES = re.compile(r"\b(?:the )?(?:given |provided |above )?passages?\b", re.IGNORECASE)
 _ABOUT_SOURCES = re.compile(r"\bpassages?\b|\b(?:stated|mentioned|noted|found) in\b", re.IGNORECASE)
@@ -263,6 +264,8 @@ def clean_source_talk(sentence: str) -> str:
     lead = _SOURCE_LEAD.match(stripped)
     if lead and lead.end() < len(stripped):
         connective, rest = lead.group(1) or "", stripped[lead.end() :]
+        if lead.group(0).rstrip().endswith("that"):  # "states that X and that Y" -> "X and Y"
+            rest = _AND_THAT.sub(" and ", rest)
         stripped = connective + rest if connective else rest[:1].upper() + rest[1:]
     return _SOURCE_TAIL.sub("", stripped)
 
