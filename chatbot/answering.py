@@ -201,6 +201,7 @@ def _verification_checks(checked: Verification) -> list[str]:
         checks.append(f"Removed {_citations(checked.dropped)}: the cited passage does not say it.")
     if checked.added:
         checks.append(f"Added {_citations(checked.added)} where the model cited nothing.")
+    checks += [f"Left out talk about the passages: “{s}”" for s in checked.about_passages]
     return checks
 
 
@@ -460,6 +461,12 @@ class Answerer:
             return NOT_COVERED, True, checked
         notes.extend(_verification_notes(checked))
         checks.extend(_verification_checks(checked))
+        if not checked.text:  # nothing but talk about the passages
+            notes.append("The model's answer said nothing the documents could back.")
+            return NOT_COVERED, True, checked
+        if checked.admits_unanswered:
+            notes.append("The model's own answer said the documents do not answer the question.")
+            return _refusal_showing(checked), True, checked
         if asks_for_a_number(question) and not gives_a_number(checked.text):
             notes.append("The question asks for a date or number, and the answer gives none.")
             return _refusal_showing(checked), True, checked

@@ -72,15 +72,25 @@ _SOURCE_LEAD = re.compile(
     re.IGNORECASE,
 )
 # Where one sentence joins two claims: each is checked against its own subject.
-# "X did A, and Y did B"; "X did A in 2015 and that Y did B"; "… and in 2023, Y …": "and" before a
-# new subject (a capitalised word then a lower-case one) or a new date.
+# "X did A, and Y did B"; "X did A, which was B's cost"; "X did A in 2015 and that Y did B";
+# "… and in 2023, Y …": "and" before a new subject (a capitalised word then a lower-case one) or a
+# new date.
 _CLAUSE_BREAK = re.compile(
-    r",\s+(?:and|but|while|whereas)\s+|;\s+"
+    r",\s+(?:and|but|while|whereas|which|who)\s+|;\s+"
     r"|\s+and\s+(?:that\s+)?(?=(?:in|by)\s+\d{4}\b|[A-Z][\w.-]*\s+[a-z])"
 )
 _AND_THAT = re.compile(r",?\s+and that\s+")
 _QUESTION_CLAUSE = re.compile(r"[,;:]\s+")
 _PASSAGES = re.compile(r"\b(?:the )?(?:given |provided |above )?passages?\b", re.IGNORECASE)
+# A sentence whose subject is the passages ("The passage provides …", "These passages do not …"):
+# what the cleaning of "The passage states that X" leaves of it says nothing about the world.
+_ON_PASSAGES = re.compile(
+    r"^(?:the|this|these|that|none of the|neither) (?:given |provided |above |other )?passages?\b",
+    re.IGNORECASE,
+)
+_NOT_ANSWERED = re.compile(
+    r"\b(?:not|n't|never|no)\b.*\b(?:answer|address)\w*\b.*\bquestion\b", re.IGNORECASE
+)
 _ABOUT_SOURCES = re.compile(r"\bpassages?\b|\b(?:stated|mentioned|noted|found) in\b", re.IGNORECASE)
 _SOURCE_TAIL = re.compile(
     r",?\s*(?:"
@@ -113,6 +123,10 @@ class Verification:
     dropped: int
     added: int
     strays: tuple[str, ...] = ()  # words taken out: only passage text unrelated to it holds them
+    # sentences about the passages rather than the world ("The passage provides …"), left out
+    about_passages: tuple[str, ...] = ()
+    # one of them says the passages do not answer the question: the model's own refusal
+    admits_unanswered: bool = False
 
     @property
     def unsupported(self) -> tuple[str, ...]:
@@ -351,7 +365,7 @@ def _lexical(
     unexplained = numbers - everything - derived - asked
     windows = [w | derived for w in windows]
     vetoed = bool(invented or unexplained) or any(
-        _detached(clause, asked, names, subjects, windows) for clause in clauses
+        _detached(clause, asked, names & clause, subjects, windows) for clause in clauses
     )
     # Words the question gives count as given; a sentence made only of them is judged whole.
     checked = (terms - asked) or terms
@@ -517,7 +531,7 @@ def verify(
     subjects, windows = name_terms(question), _windows(passages)
     passage_sentences = statements(passages)
     context = asked | key_terms(without_markers(answer))
-    pieces, checks, strays = [], [], []
+    pieces, checks, strays, about_passages = [], [], [], []
     best_support: dict[int, float] = {}
     spans: dict[int, tuple[tuple[int, int], ...]] = {}
     reattributed = dropped = added = 0
@@ -526,6 +540,9 @@ def verify(
         raw, gap, position = answer[start:end], answer[position:start] or " ", end
         cited = [int(n) for n in MARKER.findall(raw) if 1 <= int(n) <= len(passages)]
         written = clean_source_talk(without_markers(raw))
+        if _ON_PASSAGES.match(written):
+            about_passages.append(written)
+            continue
         taken = _take_out_strays(written, context, asked, passage_sentences)
         strays += taken.words
         if taken.kept is None:  # only stray words, or a stray word inside its claim
@@ -580,4 +597,6 @@ def verify(
         dropped=dropped,
         added=added,
         strays=tuple(dict.fromkeys(strays)),
+        about_passages=tuple(about_passages),
+        admits_unanswered=any(_NOT_ANSWERED.search(s) for s in about_passages),
     )

@@ -315,3 +315,21 @@ def test_a_count_the_answer_lacks_is_added_after_the_check(answerer, echo_llm):
     question = "How many years passed between the GNU General Public License and GitHub's founding?"
     _, answer = run(answerer, question)
     assert answer.text.endswith("That is 19 years, from 1989 to 2008.")
+
+
+def test_talk_about_the_passages_is_left_out_and_an_admission_becomes_a_refusal(answerer, echo_llm):
+    echo_llm.reply = (
+        "GitHub was founded in 2008 [1]. The passage provides information about GitHub, "
+        "but it does not directly answer the question about daily downloads [2]."
+    )
+    _, answer = run(answerer, "How much code does GitHub host?")
+    assert answer.refused
+    assert answer.text == f"{NOT_COVERED} What they do say: GitHub was founded in 2008 [1]."
+    assert any("Left out talk about the passages" in check for check in answer.checks)
+
+
+def test_a_closing_remark_about_the_passages_is_left_out_of_a_right_answer(answerer, echo_llm):
+    echo_llm.reply = "GitHub was founded in 2008 [1]. The passage provides this information."
+    _, answer = run(answerer, "When was GitHub founded?")
+    assert not answer.refused
+    assert answer.text == "GitHub was founded in 2008 [1]."

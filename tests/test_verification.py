@@ -234,6 +234,23 @@ def test_a_figure_from_another_subjects_sentence_is_not_attached_to_the_question
     assert checked.unsupported and not checked.anything_supported
 
 
+def test_a_figure_borrowed_in_a_which_clause_does_not_vouch_for_the_claim_before_it():
+    """The relative clause owns up that $5.6 million is DeepSeek-R1's cost; the claim before it
+    still attaches the figure to Microsoft and OpenAI."""
+    investment = "But after receiving investment from Microsoft, OpenAI changed its direction."
+    deepseek = (
+        "DeepSeek-R1 performs on par with OpenAI's closed model. "
+        "On some reasoning benchmarks it even comes out ahead. "
+        "The total training cost of DeepSeek-R1 was only $5.6 million."
+    )
+    passages = [passage(0, investment), passage(1, deepseek)]
+    draft = (
+        "Microsoft invested $5.6 million in OpenAI, which was the training cost of DeepSeek-R1 [2]."
+    )
+    checked = verify(draft, passages, "How much money did Microsoft invest in OpenAI?")
+    assert checked.unsupported and not checked.anything_supported
+
+
 def test_a_claim_may_reach_the_question_subject_through_one_linked_name():
     """GPT-4 -> OpenAI -> founded in 2015: the question names OpenAI by another fact about it."""
     passages = [passage(0, OPENAI), passage(1, ELEUTHER)]
