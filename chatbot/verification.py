@@ -67,7 +67,7 @@ _SOURCE_LEAD = re.compile(
     r"(?:the )?(?:given |provided )?passages?(?:\s*\[\d{1,3}\])*(?: from)?(?:\s*\[\d{1,3}\])*"
     r"\s*,?\s*"
     r"|(?:the|this) (?:given |provided )?passages?(?:\s*\[\d{1,3}\])*(?: from)?"
-    r"(?:\s*\[\d{1,3}\])*\s+"
+    r"(?:\s*\[\d{1,3}\])*\s+(?:also\s+|further\s+|additionally\s+)?"
     r"(?:states?|says?|mentions?|notes?|explains?|indicates?)(?: that)?,?\s+)",
     re.IGNORECASE,
 )

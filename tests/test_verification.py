@@ -202,6 +202,9 @@ def test_talk_about_the_passages_is_cleaned_from_the_answer():
         "GitHub was founded in 2008."
     )
     assert clean_source_talk("According to the passages, it was 1989.") == "It was 1989."
+    assert clean_source_talk("The passage also mentions that GitHub hosts code.") == (
+        "GitHub hosts code."
+    )
     assert clean_source_talk(
         "The passage from [1] states that OpenAI was founded in 2015 and that GPT-4 closed in 2023."
     ) == ("OpenAI was founded in 2015 and GPT-4 closed in 2023.")
