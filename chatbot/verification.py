@@ -321,18 +321,24 @@ class _Lexical:
     vetoed: bool  # a name or number no passage holds, or a claim no passage makes about its subject
 
 
-def _windows(passages: list[Passage]) -> list[set[str]]:
-    """Key terms of every two consecutive sentences of every passage: the reach of one claim."""
+_Window = tuple[set[str], frozenset[str]]  # key terms of two sentences; of their document's title
+
+
+def _windows(passages: list[Passage]) -> list[_Window]:
+    """Key terms of every two consecutive sentences of every passage: the reach of one claim. Each
+    goes with its document's title, which every sentence of the document is about ("You must give
+    any other recipients a copy of this License" is said of the Apache License)."""
     windows = []
     for passage in passages:
-        text = passage.chunk.text
+        text, about = passage.chunk.text, frozenset(key_terms(passage.title))
         sentences = [key_terms(text[a:b]) for a, b in sentence_spans(text)]
-        windows += [a | b for a, b in itertools.pairwise(sentences)] or sentences
+        pairs = [a | b for a, b in itertools.pairwise(sentences)] or sentences
+        windows += [(pair, about) for pair in pairs]
     return windows
 
 
 def _detached(
-    terms: set[str], asked: set[str], names: set[str], subjects: set[str], windows: list[set[str]]
+    terms: set[str], asked: set[str], names: set[str], subjects: set[str], windows: list[_Window]
 ) -> bool:
     """True when what the sentence adds to the question is never said near the question's subject:
     "EleutherAI was founded in 2015" where 2015 is another organisation's founding year.
@@ -343,8 +349,8 @@ def _detached(
     added = terms - asked
     if not anchors or not added:
         return False
-    linked = {n for n in names - anchors if any(n in w and anchors & w for w in windows)}
-    near = [w for w in windows if (anchors | linked) & w]
+    linked = {n for n in names - anchors if any(n in w and anchors & (w | a) for w, a in windows)}
+    near = [w for w, about in windows if (anchors | linked) & (w | about)]
     return not any(support(added, w) >= SUPPORTED for w in near)
 
 
@@ -355,7 +361,7 @@ def _lexical(
     names: set[str],
     passage_terms: list[set[str]],
     subjects: set[str],
-    windows: list[set[str]],
+    windows: list[_Window],
 ) -> _Lexical:
     everything = set().union(*passage_terms) if passage_terms else set()
     # A difference of two passage numbers is explained only as a count of years ("8 years").
@@ -363,7 +369,7 @@ def _lexical(
     invented = {n for n in names - asked if not any(n in t for t in passage_terms)}
     numbers = {t for t in terms if _is_number(t)}
     unexplained = numbers - everything - derived - asked
-    windows = [w | derived for w in windows]
+    windows = [(w | derived, about) for w, about in windows]
     vetoed = bool(invented or unexplained) or any(
         _detached(clause, asked, names & clause, subjects, windows) for clause in clauses
     )

@@ -254,6 +254,21 @@ def test_a_figure_borrowed_in_a_which_clause_does_not_vouch_for_the_claim_before
     assert checked.unsupported and not checked.anything_supported
 
 
+def test_every_sentence_of_a_document_is_near_the_name_in_its_title():
+    """The Apache License's own clause never names Apache; its title does."""
+    clause = passage(
+        0,
+        "Redistribution. You must give any other recipients of the work a copy of the notice.",
+        title="Apache License 2.0",
+    )
+    other = passage(1, "Apache and MIT licenses gained wide adoption.", title="Article")
+    question = "Under the Apache terms, what must you give other recipients?"
+    draft = "Under the Apache terms, you must give other recipients a copy of the notice [1]."
+    assert verify(draft, [clause, other], question).text == draft
+    elsewhere = passage(0, clause.chunk.text, title="Another license")
+    assert verify(draft, [elsewhere, other], question).text == ""
+
+
 def test_a_claim_may_reach_the_question_subject_through_one_linked_name():
     """GPT-4 -> OpenAI -> founded in 2015: the question names OpenAI by another fact about it."""
     passages = [passage(0, OPENAI), passage(1, ELEUTHER)]
