@@ -39,7 +39,7 @@ def _value(word: str) -> int:
 
 
 def _unit(count: int, joiner: str) -> str:
-    """ "8 years", "1 year", "8-year" """
+    """The unit after a count: "8 years", "1 year", "8-year"."""
     return "year" if count == 1 or joiner == "-" else "years"
 
 
