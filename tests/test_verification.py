@@ -290,7 +290,7 @@ def test_what_a_question_takes_for_granted_that_no_passage_says_is_found():
     assert doubts("Why did Google release TensorFlow in 2015?") == []
     assert doubts("Under version 3, why did Google release TensorFlow?") == []  # a small count
     assert doubts("Why did Google's team release TensorFlow?") == []
-    assert doubts("When Theano appeared, why did TensorFlow matter?") == []  # apart by a comma
+    assert doubts("When PyTorch appeared, why did Google matter?") == []  # apart by a comma
     assert doubts("In 2015, Google released PyTorch: why?") == [
         "the documents never name Google and PyTorch in the same sentence"
     ]
