@@ -7,11 +7,12 @@ passages, streams the model's words while removing [n] markers that point at no 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import re
 from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass
 
-from chatbot.arithmetic import count_years
+from chatbot.arithmetic import Dated, count_years, counted_from, two_events, years_given
 from chatbot.config import Config
 from chatbot.errors import QuestionError
 from chatbot.judging import Judge
@@ -29,6 +30,9 @@ from chatbot.verification import (
     Doubt,
     Verification,
     correction,
+    key_terms,
+    name_terms,
+    passage_dating,
     passages_as_documents,
     premise_doubts,
     restates,
@@ -255,6 +259,32 @@ def retrieval_query(question: str, history: list[dict[str, str]]) -> str:
     return f"{previous[-1]} {question}" if previous else question
 
 
+def repeats_earlier_answer(text: str, history: list[dict[str, str]]) -> bool:
+    """Whether an answer to a follow-up says nothing the last exchange had not said: the earlier
+    answer again ("GitHub was founded in 2008." after "When was GitHub founded?"), not this
+    question's."""
+    answers = [t["content"] for t in history if t["role"] == "assistant"]
+    asked = [t["content"] for t in history if t["role"] == "user"]
+    if not answers:
+        return False
+    said = key_terms(answers[-1]) | key_terms(asked[-1] if asked else "")
+    terms = key_terms(without_markers(text))
+    return bool(terms) and terms <= said
+
+
+def about_the_question(question: str, found: Sequence[Passage], min_similarity: float) -> bool:
+    """Whether the passages found speak of the question: one close enough in meaning, or one
+    holding every name the question gives (the embedder knows rare names such as "Caffe" poorly,
+    so a question about them can sit below the similarity bar next to the passage that answers
+    it)."""
+    if not found:
+        return False
+    if max(p.similarity for p in found) >= min_similarity:
+        return True
+    names = name_terms(question)
+    return bool(names) and any(names <= key_terms(f"{p.where}\n{p.chunk.text}") for p in found)
+
+
 def asks_for_a_number(question: str) -> bool:
     """When…? In which year…? How many…? How much…?: an answer must hold a number."""
     return bool(_ASKS_FOR_A_NUMBER.search(question))
@@ -276,6 +306,15 @@ def looks_like_refusal(text: str) -> bool:
     sentences = split_sentences(text.strip())
     opening = (sentences[0] if sentences else text).lower().replace("’", "'")
     return any(hint in opening for hint in _REFUSAL_HINTS)
+
+
+def _last(items: Generator[str, None, Answer]) -> Answer:
+    """Run a streaming generator to its end, unshown; returns what it returns."""
+    while True:
+        try:
+            next(items)
+        except StopIteration as stop:
+            return stop.value
 
 
 class Answerer:
@@ -305,15 +344,23 @@ class Answerer:
         )
         question = validate_question(question, settings.max_question_chars)
         turns = validate_history(history)
-        standalone = self._standalone(question, turns)
+        standalone = self._rewrite(question, turns) if self.config.rewrite_follow_ups else question
+        answer = yield from self._answer(question, standalone, turns, settings)
+        if turns and not answer.refused and repeats_earlier_answer(answer.text, turns):
+            answer = self._answer_again(question, turns, settings, answer)
+        yield answer
+
+    def _answer(
+        self, question: str, standalone: str, turns: list[dict[str, str]], settings: Config
+    ) -> Generator[str, None, Answer]:
+        """Retrieve, prompt and stream the draft for `standalone`; returns the checked Answer."""
         asked = retrieval_query(standalone, turns) if standalone == question else standalone
         found = self.retriever.retrieve(asked, settings.top_k)
-        if not found or max(p.similarity for p in found) < settings.min_similarity:
+        if not about_the_question(standalone, found, settings.min_similarity):
             yield NOT_COVERED
-            yield Answer(
+            return Answer(
                 question=question, text=NOT_COVERED, citations=(), passages=(), refused=True
             )
-            return
         doubts = (
             premise_doubts(standalone, found, pairs=not asks_for_a_number(standalone))
             if settings.verify_citations
@@ -331,7 +378,30 @@ class Answerer:
         )
         markers = CitationFilter(len(prompt.passages))
         draft = yield from self._generate(prompt, markers, settings)
-        yield self._finish(question, standalone, asked, draft, prompt, markers, doubts, settings)
+        return self._finish(question, standalone, asked, draft, prompt, markers, doubts, settings)
+
+    def _answer_again(
+        self, question: str, turns: list[dict[str, str]], settings: Config, first: Answer
+    ) -> Answer:
+        """A follow-up whose answer repeated the earlier one, asked again on its own: rewritten to
+        stand alone and answered without the conversation. Its words are not streamed; the page
+        and the CLI show the checked answer in place of the first. The first answer stays when
+        the rewrite is no new question or its answer repeats the earlier one too."""
+        rewritten = self._rewrite(question, turns)
+        if rewritten == question:
+            return first
+        second = _last(self._answer(question, rewritten, [], settings))
+        if not second.refused and repeats_earlier_answer(second.text, turns):
+            return first
+        note = (
+            "The first answer repeated the earlier one; the question was asked again on its own, "
+            f"as “{rewritten}”."
+        )
+        return dataclasses.replace(
+            second,
+            notes=(note, *second.notes),
+            checks=(f"The first answer: {first.text}", *second.checks),
+        )
 
     def _generate(
         self, prompt: Prompt, markers: CitationFilter, settings: Config
@@ -391,12 +461,17 @@ class Answerer:
             )
         if not refused:  # the count the draft gives, then one for the years that were kept
             text = self._count_years(standalone, text, notes)
+        spans = dict(checked.spans) if checked else {}
+        if settings.verify_citations and self.config.judge_claims:
+            text, refused = self._date_each_event(
+                standalone, text, refused, prompt, spans, (notes, checks)
+            )
         citations = tuple(
             Citation(
                 n,
                 prompt.passages[n - 1],
                 checked.support.get(n, 1.0) if checked else 1.0,
-                checked.spans.get(n, ()) if checked else (),
+                spans.get(n, ()),
             )
             for n in cited_numbers(text)
             if 1 <= n <= len(prompt.passages)
@@ -420,10 +495,45 @@ class Answerer:
             notes.append(counted.note)
         return counted.text
 
-    def _standalone(self, question: str, turns: list[dict[str, str]]) -> str:
-        """A follow-up question rewritten by the model to stand alone, or the question itself
-        (no conversation, rewriting off, or a rewrite that does not look like a question)."""
-        if not turns or not self.config.rewrite_follow_ups:
+    def _date_each_event(
+        self,
+        question: str,
+        text: str,
+        refused: bool,
+        prompt: Prompt,
+        spans: dict[int, tuple[tuple[int, int], ...]],
+        remarks: tuple[list[str], list[str]],
+    ) -> tuple[str, bool]:
+        """A "how many years between A and B?" answer that does not give the two years, or was
+        refused: the model is asked for the year of each event alone, each year is kept only where
+        a passage sentence gives it with the event's names (added to `spans`), and the code
+        counts. (text, refused), unchanged when an event cannot be dated so."""
+        events = two_events(question)
+        if events is None or (not refused and len(years_given(text)) == 2):
+            return text, refused
+        judge, dated, found = Judge(self.llm, prompt), [], {}
+        for event in events:
+            year = judge.year(event)
+            where = passage_dating(event, year, prompt.passages) if year else None
+            if where is None:
+                return text, refused
+            dated.append(Dated(event, year, where[0]))
+            found.setdefault(where[0], []).append(where[1])
+        notes, checks = remarks
+        early, late = sorted(d.year for d in dated)
+        notes.append(
+            "The answer did not give the year of each event, so the model was asked for each "
+            f"alone, and the years between counted: {late} − {early} = {late - early}."
+        )
+        checks.append(f"The answer before: {text}")
+        for n, sentences in found.items():
+            spans[n] = tuple(sorted(set(sentences)))
+        return counted_from(*dated), False
+
+    def _rewrite(self, question: str, turns: list[dict[str, str]]) -> str:
+        """The follow-up question rewritten by the model to stand alone, or the question itself
+        (no conversation, or a rewrite that does not look like a question)."""
+        if not turns:
             return question
         pieces = self.llm.stream_chat(rewrite_prompt(question, turns), 64, 0.0)
         rewritten = " ".join("".join(pieces).split()).strip("\"'")

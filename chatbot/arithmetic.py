@@ -2,7 +2,9 @@
 
 "How many years passed between A and B?" is answered from the two years the checked answer gives
 for A and B; a count of years the model wrote that is not their difference is set right, and a
-missing one is added.
+missing one is added. When the answer does not give the two years, the question is split into its
+two events, so that the model can be asked for the year of each alone (chatbot.judging), and the
+answer is written from those years and the passage sentences that hold them.
 """
 
 from __future__ import annotations
@@ -23,6 +25,32 @@ _WORD_NUMBERS = (
 _COUNT = re.compile(r"\b(\d{1,4}|" + "|".join(_WORD_NUMBERS) + r")([- ])(years?)\b", re.IGNORECASE)
 
 
+# "between A and B", "separate A from B", "from A to B", "after A did B (appear)".
+_TWO_EVENTS = (
+    re.compile(r"\bbetween (?P<a>.+?) and (?P<b>.+?)(?:,|\?|$)", re.IGNORECASE),
+    re.compile(r"\bseparate (?P<a>.+?) (?:from|and) (?P<b>.+?)(?:,|\?|$)", re.IGNORECASE),
+    re.compile(r"\bfrom (?P<a>.+?) (?:to|until|till) (?P<b>.+?)(?:,|\?|$)", re.IGNORECASE),
+    re.compile(
+        r"\b(?:after|before) (?P<a>.+?),? (?:did|was|were|had|do|does) (?P<b>.+?)(?:,|\?|$)",
+        re.IGNORECASE,
+    ),
+)
+_HAPPENED = re.compile(
+    r"\s+(?:appear|happen|occur|arrive|follow|come out|take place|launch|start|begin)$",
+    re.IGNORECASE,
+)
+_REFERS_BACK = re.compile(r"^(?:it|its|they|their|them|this|that|these|those|he|she)\b", re.I)
+
+
+@dataclass(frozen=True)
+class Dated:
+    """An event of the question, the year a passage gives it, and where."""
+
+    event: str  # as the question puts it: "the release of Scikit-learn"
+    year: int
+    passage: int  # the passage number [n] whose sentence holds the year with the event's names
+
+
 @dataclass(frozen=True)
 class YearsCounted:
     text: str
@@ -32,6 +60,43 @@ class YearsCounted:
 def asks_for_years_between(question: str) -> bool:
     """How many years …? How long after …?: a count of years between two events."""
     return bool(_ASKS_YEARS_BETWEEN.search(question))
+
+
+def two_events(question: str) -> tuple[str, str] | None:
+    """The two events a "how many years between …" question names, as it words them; None when
+    it names fewer, or refers back to an earlier one ("before TensorFlow did it appear")."""
+    if not asks_for_years_between(question):
+        return None
+    for pattern in _TWO_EVENTS:
+        found = pattern.search(question)
+        if found:
+            events = tuple(_HAPPENED.sub("", found.group(e).strip()) for e in ("a", "b"))
+            if all(events) and not any(_REFERS_BACK.match(e) for e in events):
+                return events
+    return None
+
+
+def years_given(answer: str) -> list[int]:
+    """The different years an answer gives, in order, counts of years ("8 years") aside."""
+    counted = {m.start(1) for m in _COUNT.finditer(answer)}
+    return sorted({int(m.group(1)) for m in _YEAR.finditer(answer) if m.start(1) not in counted})
+
+
+def year_in(text: str) -> int | None:
+    """The first year written in text ("2007", "2007 [2]"), or None."""
+    found = _YEAR.search(text)
+    return int(found.group(1)) if found else None
+
+
+def counted_from(first: Dated, second: Dated) -> str:
+    """The answer written from two dated events: each year with its passage, then the count."""
+    (early, late), lead = sorted((first.year, second.year)), first.event[:1].upper()
+    difference = late - early
+    return (
+        f"{lead}{first.event[1:]} was in {first.year} [{first.passage}], and {second.event} in "
+        f"{second.year} [{second.passage}]. That is {difference} {_unit(difference, ' ')}, "
+        f"from {early} to {late}."
+    )
 
 
 def _value(word: str) -> int:
@@ -53,8 +118,7 @@ def count_years(question: str, answer: str, add: bool = True) -> YearsCounted:
     if not asks_for_years_between(question):
         return YearsCounted(answer, None)
     counts = list(_COUNT.finditer(answer))
-    counted = {m.start(1) for m in counts}
-    years = sorted({int(m.group(1)) for m in _YEAR.finditer(answer) if m.start(1) not in counted})
+    years = years_given(answer)
     if len(years) != 2:
         return YearsCounted(answer, None)
     first, last = years

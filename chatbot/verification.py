@@ -473,6 +473,24 @@ def premise_doubts(question: str, passages: list[Passage], pairs: bool = True) -
     return doubts
 
 
+def passage_dating(
+    event: str, year: int, passages: list[Passage]
+) -> tuple[int, tuple[int, int]] | None:
+    """The first passage sentence that gives `year` together with every capitalised word of the
+    event ("Google's launch of TensorFlow": Google, TensorFlow), as (passage number, the sentence's
+    offsets in its document), or None: a year the model gives for an event counts only where a
+    passage says it of that event."""
+    names = capitalised_terms(event)
+    if not names:  # "the founding of the company": nothing to tie the year to
+        return None
+    for n, passage in enumerate(passages, start=1):
+        text = passage.chunk.text
+        for a, b in sentence_spans(text):
+            if names | {str(year)} <= key_terms(text[a:b]):
+                return n, (passage.chunk.start + a, passage.chunk.start + b)
+    return None
+
+
 def restates(sentence: str, doubts: list[Doubt]) -> bool:
     """Whether the sentence repeats an assumption the doubts are about."""
     terms = key_terms(sentence)

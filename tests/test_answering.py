@@ -6,6 +6,7 @@ from chatbot.answering import (
     asks_for_a_number,
     gives_a_number,
     is_yes_no_question,
+    repeats_earlier_answer,
     retrieval_query,
     validate_history,
 )
@@ -333,3 +334,69 @@ def test_a_closing_remark_about_the_passages_is_left_out_of_a_right_answer(answe
     _, answer = run(answerer, "When was GitHub founded?")
     assert not answer.refused
     assert answer.text == "GitHub was founded in 2008 [1]."
+
+
+GITHUB_EXCHANGE = [
+    {"role": "user", "content": "When was GitHub founded?"},
+    {"role": "assistant", "content": "GitHub was founded in 2008 [1]."},
+]
+
+
+@pytest.mark.parametrize(
+    "answer, repeats",
+    [
+        ("GitHub was founded in 2008 [1].", True),
+        ("In 2008 GitHub was founded [2].", True),
+        ("GitHub hosts code [1].", False),  # "hosts code": new
+        ("", False),
+    ],
+)
+def test_an_answer_that_only_repeats_the_earlier_one(answer, repeats):
+    assert repeats_earlier_answer(answer, GITHUB_EXCHANGE) is repeats
+    assert not repeats_earlier_answer(answer, GITHUB_EXCHANGE[:1])  # nothing answered before
+
+
+def test_a_follow_up_answered_with_the_earlier_answer_is_asked_again_on_its_own(answerer, echo_llm):
+    replies = iter(
+        ["GitHub was founded in 2008 [1].", "What does GitHub host?", "GitHub hosts code [1]."]
+    )
+    echo_llm.reply_to = lambda messages: next(replies)
+    text, answer = run(answerer, "What does it host?", GITHUB_EXCHANGE)
+    assert text == "GitHub was founded in 2008 [1]."  # the first draft was streamed
+    assert answer.text == "GitHub hosts code [1]." and not answer.refused
+    assert answer.question == "What does it host?"
+    asked_again = echo_llm.calls[2]
+    assert "Question: What does GitHub host?" in asked_again[-1]["content"]
+    assert [m["role"] for m in asked_again] == ["system", "user"]  # without the conversation
+    assert answer.notes[0] == (
+        "The first answer repeated the earlier one; the question was asked again on its own, "
+        "as “What does GitHub host?”."
+    )
+    assert "The first answer: GitHub was founded in 2008 [1]." in answer.checks
+
+
+def test_a_second_answer_that_repeats_too_leaves_the_first(answerer, echo_llm):
+    replies = iter(["GitHub was founded in 2008 [1].", "When was GitHub founded?", "In 2008 [1]."])
+    echo_llm.reply_to = lambda messages: next(replies)
+    _, answer = run(answerer, "What does it host?", GITHUB_EXCHANGE)
+    assert answer.text == "GitHub was founded in 2008 [1]." and len(echo_llm.calls) == 3
+
+
+def test_a_follow_up_with_a_new_answer_is_answered_once(answerer, echo_llm):
+    echo_llm.reply = "GitHub hosts code [1]."
+    _, answer = run(answerer, "What does it host?", GITHUB_EXCHANGE)
+    assert answer.text == "GitHub hosts code [1]." and len(echo_llm.calls) == 1
+
+
+def test_a_question_below_the_similarity_bar_is_answered_when_a_passage_holds_its_names(
+    answerer, echo_llm
+):
+    """The embedder knows rare names poorly: a passage holding every name asked of is on topic."""
+    answerer.config = answerer.config.replace(min_similarity=0.99)  # no passage is this similar
+    echo_llm.reply = "GitHub was founded in 2008 [1]."
+    _, answer = run(answerer, "In which year was GitHub founded?")
+    assert answer.text == "GitHub was founded in 2008 [1]." and len(echo_llm.calls) == 1
+    for off_topic in ("In which year was Canberra founded?", "In which year was it founded?"):
+        _, answer = run(answerer, off_topic)  # a name no passage holds; no name at all
+        assert answer.refused and answer.text == NOT_COVERED
+    assert len(echo_llm.calls) == 1

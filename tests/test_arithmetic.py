@@ -1,6 +1,14 @@
 import pytest
 
-from chatbot.arithmetic import asks_for_years_between, count_years
+from chatbot.arithmetic import (
+    Dated,
+    asks_for_years_between,
+    count_years,
+    counted_from,
+    two_events,
+    year_in,
+    years_given,
+)
 
 BETWEEN = "How many years separate the release of Scikit-learn from Google's launch of TensorFlow?"
 
@@ -76,3 +84,45 @@ def test_other_questions_are_left_alone():
 def test_without_add_only_a_wrong_count_is_set_right():
     answer = "Scikit-learn was released in 2007 [1] and TensorFlow in 2015 [2]."
     assert count_years(BETWEEN, answer, add=False).text == answer
+
+
+@pytest.mark.parametrize(
+    "question, events",
+    [
+        (BETWEEN, ("the release of Scikit-learn", "Google's launch of TensorFlow")),
+        (
+            "How many years passed between OpenAI's founding and GPT-4 becoming closed-source?",
+            ("OpenAI's founding", "GPT-4 becoming closed-source"),
+        ),
+        (
+            "How many years after Theano did Caffe appear, according to the article?",
+            ("Theano", "Caffe"),
+        ),
+        ("How long after the GPL was GitHub founded?", ("the GPL", "GitHub founded")),
+        ("How many years did it take from the GPL to GitHub?", ("the GPL", "GitHub")),
+        ("How many years before TensorFlow did it appear?", None),  # "it": an earlier question's
+        ("How many years between them?", None),
+        ("When was GitHub founded?", None),
+    ],
+)
+def test_the_two_events_of_a_years_between_question(question, events):
+    assert two_events(question) == events
+
+
+def test_years_given_leave_counts_of_years_out():
+    assert years_given("Scikit-learn (2007) and TensorFlow (2015) are 2015 years apart.") == [
+        2007,
+        2015,
+    ]
+    assert years_given("It took 8 years [1].") == []
+    assert (year_in("2007 [2]"), year_in("none"), year_in("In 1989.")) == (2007, None, 1989)
+
+
+def test_an_answer_written_from_two_dated_events():
+    release = Dated("the release of Scikit-learn", 2007, 2)
+    launch = Dated("Google's launch of TensorFlow", 2015, 1)
+    assert counted_from(release, launch) == (
+        "The release of Scikit-learn was in 2007 [2], and Google's launch of TensorFlow in 2015 "
+        "[1]. That is 8 years, from 2007 to 2015."
+    )
+    assert counted_from(launch, release).endswith("That is 8 years, from 2007 to 2015.")

@@ -121,3 +121,78 @@ def test_a_yes_no_question_is_not_put_to_the_answered_judgement(config, embedder
     question = "Is the GNU General Public License a copyleft license?"
     answer = answer_with(config, embedder, llm, question)
     assert not answer.refused and len(llm.judged) == 1
+
+
+class DatingLLM(JudgingLLM):
+    """A judging model that drafts `reply` and, asked for the year of an event, gives `years`'
+    entry for it (or "none")."""
+
+    def __init__(self, reply: str, years: dict[str, str]):
+        super().__init__(reply)
+        self.years = years
+
+    def reply_to(self, messages) -> str:
+        asked = re.search(
+            r"What year do the passages above give for (.+)\? Reply", messages[-1]["content"]
+        )
+        return self.years.get(asked.group(1), "none") if asked else self.reply
+
+
+YEARS_BETWEEN = (
+    "How many years passed between the introduction of the GNU General Public License and the "
+    "founding of GitHub?"
+)
+GPL_EVENT = "the introduction of the GNU General Public License"
+
+
+def test_the_year_of_one_event_is_asked_after_the_passages():
+    llm = DatingLLM("", {"the release of Scikit-learn": "2007 [2]"})
+    prompt = build_prompt("How many years …?", ARTICLE, [], llm.count_tokens, 2000)
+    judge = Judge(llm, prompt)
+    assert judge.year("the release of Scikit-learn") == 2007
+    assert llm.calls[0][-1]["content"] == (
+        f"{prompt.context}\n\nWhat year do the passages above give for the release of "
+        'Scikit-learn? Reply with the year only, or "none".'
+    )
+    assert judge.year("the founding of the company") is None and judge.calls == 2
+
+
+def test_years_the_draft_does_not_give_are_asked_one_event_at_a_time_and_counted(
+    config, embedder, index_dir
+):
+    llm = DatingLLM(
+        "They are 2008 years apart [1].", {GPL_EVENT: "1989", "the founding of GitHub": "2008 [2]"}
+    )
+    answer = answer_with(config, embedder, llm, YEARS_BETWEEN)
+    gpl = next(c for c in answer.citations if "1989" in c.passage.chunk.text)
+    github = next(c for c in answer.citations if "2008" in c.passage.chunk.text)
+    assert answer.text == (
+        f"The introduction of the GNU General Public License was in 1989 [{gpl.n}], and the "
+        f"founding of GitHub in 2008 [{github.n}]. That is 19 years, from 1989 to 2008."
+    )
+    assert not answer.refused
+    assert "The answer before: The documents do not cover this question." in answer.checks
+    assert any(note.endswith("2008 − 1989 = 19.") for note in answer.notes)
+    ((start, _),) = github.spans  # the sentence that gives the year, highlighted
+    assert github.passage.chunk.text[start - github.passage.chunk.start :].startswith(
+        "GitHub was founded in 2008"
+    )
+
+
+def test_a_year_no_passage_gives_for_its_event_leaves_the_answer_as_it_was(
+    config, embedder, index_dir
+):
+    llm = DatingLLM(
+        "They are 2008 years apart [1].", {GPL_EVENT: "1995", "the founding of GitHub": "2008"}
+    )
+    answer = answer_with(config, embedder, llm, YEARS_BETWEEN)
+    assert answer.refused and answer.text.startswith(NOT_COVERED)
+
+
+def test_a_draft_giving_both_years_is_not_asked_again(config, embedder, index_dir):
+    draft = "The GNU General Public License came in 1989 and GitHub was founded in 2008 [1]."
+    llm = DatingLLM(draft, {})
+    llm.true = (draft.removesuffix(" [1].") + ".",)
+    answer = answer_with(config, embedder, llm, YEARS_BETWEEN)
+    assert answer.text.endswith("That is 19 years, from 1989 to 2008."), answer.checks
+    assert not any("What year" in call[-1]["content"] for call in llm.calls)

@@ -9,6 +9,7 @@ from chatbot.verification import (
     correction,
     derived_numbers,
     key_terms,
+    passage_dating,
     passages_as_documents,
     premise_doubts,
     restates,
@@ -421,3 +422,25 @@ def test_without_strays_cuts_only_at_the_edges():
     assert without_strays("It opened in 1887 ZEBRA-9!", {"zebra-"}) == "It opened in 1887!"
     assert without_strays("It ZEBRA-9 opened.", {"zebra-"}) is None
     assert without_strays("ZEBRA-9.", {"zebra-"}) is None
+
+
+@pytest.mark.parametrize(
+    "event, year, sentence",
+    [
+        ("the release of Scikit-learn", 2007, (2, SKLEARN)),
+        ("Google's launch of TensorFlow", 2015, (1, "In 2015, Google released TensorFlow.")),
+        ("Google's launch of TensorFlow", 2016, None),  # 2016 is said of PyTorch
+        ("the release of Scikit-learn", 2015, None),
+        ("the founding of the company", 2015, None),  # no name to tie the year to
+    ],
+)
+def test_a_year_counts_only_where_a_passage_gives_it_with_the_events_names(event, year, sentence):
+    found = passage_dating(event, year, ARTICLE)
+    if sentence is None:
+        assert found is None
+    else:
+        n, (start, end) = found
+        chunk = ARTICLE[n - 1].chunk
+        assert (
+            n == sentence[0] and chunk.text[start - chunk.start : end - chunk.start] == sentence[1]
+        )
