@@ -143,9 +143,10 @@ def test_the_default_model_answers_from_the_right_passage(default_bot, question,
     assert not answer.refused
 
 
-# Measured with the default model (docs/evaluation.md): 4 of these 8 since passage titles moved
-# inside the quoting fence (an injection defence), which reworded d13's draft; 5 before.
-MIN_RIGHT_OF_HARD_KINDS = 4
+# Measured with the default model (docs/evaluation.md): 6 of these 8 since years are asked one event
+# at a time (d12) and a follow-up that repeats the earlier answer is asked again on its own (d34);
+# 4 before. d13 (a multi-hop list) and d19 (a false premise with no name or number) stay wrong.
+MIN_RIGHT_OF_HARD_KINDS = 6
 HARD_KINDS = ("multi_hop", "unanswerable", "false_premise", "conversational")
 
 
