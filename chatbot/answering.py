@@ -206,6 +206,10 @@ def _verification_checks(checked: Verification) -> list[str]:
     if checked.added:
         checks.append(f"Added {_citations(checked.added)} where the model cited nothing.")
     checks += [f"Left out talk about the passages: “{s}”" for s in checked.about_passages]
+    checks += [
+        f"Left out a sentence that says again what one before it said: “{s}”"
+        for s in checked.repeats
+    ]
     return checks
 
 

@@ -95,6 +95,7 @@ _ABOUT_SOURCES = re.compile(r"\bpassages?\b|\b(?:stated|mentioned|noted|found) i
 _SOURCE_TAIL = re.compile(
     r",?\s*(?:"
     r"(?:as|which is)\s+(?:stated|mentioned|noted|described|shown|found)\s+in"
+    r"|(?:as|which is|this is)\s+(?:consistent|in line|in accordance)\s+with"
     r"(?:\s+(?:the\s+)?passages?(?:\s+from)?)?"
     r"|(?:which is\s+)?(?:(?:according to|per|in|from)\s+)?(?:the\s+)?(?:given\s+)?passages?"
     r"(?:\s+from)?"
@@ -127,6 +128,8 @@ class Verification:
     about_passages: tuple[str, ...] = ()
     # one of them says the passages do not answer the question: the model's own refusal
     admits_unanswered: bool = False
+    # sentences that say again what a sentence before them said, left out
+    repeats: tuple[str, ...] = ()
 
     @property
     def unsupported(self) -> tuple[str, ...]:
@@ -555,7 +558,8 @@ def verify(
     subjects, windows = name_terms(question), _windows(passages)
     passage_sentences = statements(passages)
     context = asked | key_terms(without_markers(answer))
-    pieces, checks, strays, about_passages = [], [], [], []
+    pieces, checks, strays, about_passages, repeats = [], [], [], [], []
+    said: list[set[str]] = []  # key terms of each sentence kept so far
     best_support: dict[int, float] = {}
     spans: dict[int, tuple[tuple[int, int], ...]] = {}
     reattributed = dropped = added = 0
@@ -579,6 +583,9 @@ def verify(
                 kept = list(dict.fromkeys(cited))
                 checks.append(SentenceCheck(plain, 1.0))
                 pieces.append(gap + with_markers(plain, kept))
+            continue
+        if any(terms <= earlier for earlier in said):  # "X in 2008 [1]. X in 2008, as [1] says."
+            repeats.append(plain)  # left out unjudged: the sentence before it was checked
             continue
         clauses = [key_terms(clause) for clause in _CLAUSE_BREAK.split(plain)]
         lexical = _lexical(
@@ -611,6 +618,7 @@ def verify(
             found = supporting_spans(terms, capitalised_terms(plain), passages[n - 1])
             spans[n] = tuple(sorted(set(spans.get(n, ())) | set(found)))
         checks.append(SentenceCheck(plain, lexical.joint, probability, True))
+        said.append(terms)
         pieces.append(gap + with_markers(plain, kept))
     return Verification(
         text="".join(pieces).strip(),
@@ -622,5 +630,6 @@ def verify(
         added=added,
         strays=tuple(dict.fromkeys(strays)),
         about_passages=tuple(about_passages),
+        repeats=tuple(repeats),
         admits_unanswered=any(_NOT_ANSWERED.search(s) for s in about_passages),
     )

@@ -400,3 +400,13 @@ def test_a_question_below_the_similarity_bar_is_answered_when_a_passage_holds_it
         _, answer = run(answerer, off_topic)  # a name no passage holds; no name at all
         assert answer.refused and answer.text == NOT_COVERED
     assert len(echo_llm.calls) == 1
+
+
+def test_a_repeated_sentence_is_left_out_and_the_checks_say_so(answerer, echo_llm):
+    echo_llm.reply = "GitHub was founded in 2008 [1]. In 2008, GitHub was founded [1]."
+    _, answer = run(answerer, "When was GitHub founded?")
+    assert answer.text == "GitHub was founded in 2008 [1]."
+    assert answer.checks == (
+        "Left out a sentence that says again what one before it said: “In 2008, GitHub was "
+        "founded.”",
+    )

@@ -215,6 +215,9 @@ def test_talk_about_the_passages_is_cleaned_from_the_answer():
     assert (
         clean_source_talk("It arrived in 2022, per the passage from [3].") == "It arrived in 2022."
     )
+    assert clean_source_talk("GitHub was founded in 2008, which is consistent with.") == (
+        "GitHub was founded in 2008."
+    )  # "… consistent with [1]." once its marker is gone
     assert clean_source_talk("However, the passage indicates that it declined.") == (
         "However, it declined."
     )
@@ -444,3 +447,17 @@ def test_a_year_counts_only_where_a_passage_gives_it_with_the_events_names(event
         assert (
             n == sentence[0] and chunk.text[start - chunk.start : end - chunk.start] == sentence[1]
         )
+
+
+def test_a_sentence_that_says_again_what_one_before_it_said_is_left_out_unjudged():
+    judge = judge_from({"GitHub was founded in 2008 and hosts code.": 0.9})
+    checked = verify(
+        "GitHub was founded in 2008 and hosts code [2]. "
+        "GitHub was founded in 2008, which is consistent with [2]. It hosts code [2].",
+        PASSAGES,
+        "When was GitHub founded?",
+        judge,
+    )
+    assert checked.text == "GitHub was founded in 2008 and hosts code [2]."
+    assert checked.repeats == ("GitHub was founded in 2008.", "It hosts code.")
+    assert judge.asked == ["GitHub was founded in 2008 and hosts code."]
