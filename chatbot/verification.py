@@ -95,8 +95,8 @@ _ABOUT_SOURCES = re.compile(r"\bpassages?\b|\b(?:stated|mentioned|noted|found) i
 _SOURCE_TAIL = re.compile(
     r",?\s*(?:"
     r"(?:as|which is)\s+(?:stated|mentioned|noted|described|shown|found)\s+in"
-    r"|(?:as|which is|this is)\s+(?:consistent|in line|in accordance)\s+with"
     r"(?:\s+(?:the\s+)?passages?(?:\s+from)?)?"
+    r"|(?:as|which is|this is)\s+(?:consistent|in line|in accordance)\s+with"
     r"|(?:which is\s+)?(?:(?:according to|per|in|from)\s+)?(?:the\s+)?(?:given\s+)?passages?"
     r"(?:\s+from)?"
     r")(?:\s*\[\d{1,3}\])*(?=\s*[.!?]?\s*$)",

@@ -215,6 +215,9 @@ def test_talk_about_the_passages_is_cleaned_from_the_answer():
     assert (
         clean_source_talk("It arrived in 2022, per the passage from [3].") == "It arrived in 2022."
     )
+    assert clean_source_talk("GitHub was founded in 2008, as mentioned in the passages.") == (
+        "GitHub was founded in 2008."
+    )
     assert clean_source_talk("GitHub was founded in 2008, which is consistent with.") == (
         "GitHub was founded in 2008."
     )  # "… consistent with [1]." once its marker is gone
