@@ -351,7 +351,10 @@ class Answerer:
         standalone = self._rewrite(question, turns) if self.config.rewrite_follow_ups else question
         answer = yield from self._answer(question, standalone, turns, settings)
         if turns and not answer.refused and repeats_earlier_answer(answer.text, turns):
-            answer = self._answer_again(question, turns, settings, answer)
+            # With follow-ups rewritten already, the same rewrite is asked again without the
+            # conversation instead of asking the model for it twice.
+            rewritten = standalone if standalone != question else None
+            answer = self._answer_again(question, turns, settings, answer, rewritten)
         yield answer
 
     def _answer(
@@ -385,13 +388,18 @@ class Answerer:
         return self._finish(question, standalone, asked, draft, prompt, markers, doubts, settings)
 
     def _answer_again(
-        self, question: str, turns: list[dict[str, str]], settings: Config, first: Answer
+        self,
+        question: str,
+        turns: list[dict[str, str]],
+        settings: Config,
+        first: Answer,
+        rewritten: str | None = None,
     ) -> Answer:
         """A follow-up whose answer repeated the earlier one, asked again on its own: rewritten to
         stand alone and answered without the conversation. Its words are not streamed; the page
         and the CLI show the checked answer in place of the first. The first answer stays when
         the rewrite is no new question or its answer repeats the earlier one too."""
-        rewritten = self._rewrite(question, turns)
+        rewritten = rewritten or self._rewrite(question, turns)
         if rewritten == question:
             return first
         second = _last(self._answer(question, rewritten, [], settings))

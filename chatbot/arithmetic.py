@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from chatbot.sentences import REFERS_BACK
+
 _ASKS_YEARS_BETWEEN = re.compile(
     r"\bhow many years\b|\bhow long (?:before|after|between|did|had|was|were)\b", re.IGNORECASE
 )
@@ -39,7 +41,6 @@ _HAPPENED = re.compile(
     r"\s+(?:appear|happen|occur|arrive|follow|come out|take place|launch|start|begin)$",
     re.IGNORECASE,
 )
-_REFERS_BACK = re.compile(r"^(?:it|its|they|their|them|this|that|these|those|he|she)\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,11 @@ def asks_for_years_between(question: str) -> bool:
     return bool(_ASKS_YEARS_BETWEEN.search(question))
 
 
+def _refers_back(event: str) -> bool:
+    first = re.match(r"[A-Za-z]+", event)
+    return bool(first) and first.group(0).lower() in REFERS_BACK
+
+
 def two_events(question: str) -> tuple[str, str] | None:
     """The two events a "how many years between …" question names, as it words them; None when
     it names fewer, or refers back to an earlier one ("before TensorFlow did it appear")."""
@@ -71,7 +77,7 @@ def two_events(question: str) -> tuple[str, str] | None:
         found = pattern.search(question)
         if found:
             events = tuple(_HAPPENED.sub("", found.group(e).strip()) for e in ("a", "b"))
-            if all(events) and not any(_REFERS_BACK.match(e) for e in events):
+            if all(events) and not any(_refers_back(e) for e in events):
                 return events
     return None
 

@@ -25,6 +25,9 @@ _MARKERS_BETWEEN_STOPS = re.compile(r"([.!?])((?:\s*\[\d{1,3}\])+)(?:\s*[.!?])?"
 _STRAY_SEPARATORS = re.compile(r"(?:\s*[,;])+(?=\s*[.!?]|\s*$)|(?<=[.!?])(?:\s*[,;])+")
 _SPACE_BEFORE_PUNCTUATION = re.compile(r"\s+([,;.!?])")
 _ENDS_IN_ABBREVIATION = re.compile(r"\b(?:[A-Za-z]\.){2,}$")
+# Words that point back to something said before: a sentence or an event opening with one ("Its
+# training cost …", "before TensorFlow did it appear") cannot be read on its own.
+REFERS_BACK = frozenset("it its they their them this that these those he his she her".split())
 # Markers (and the commas between them) left on their own: "[2], [3], [4]" after a full stop.
 _ONLY_MARKERS = re.compile(r"^[\s,;.]*(?:\[\d{1,3}\][\s,;]*)+[.!?]?\s*$")
 

@@ -22,6 +22,7 @@ from bm25s.stopwords import STOPWORDS_EN_PLUS
 from chatbot.retrieval import Passage
 from chatbot.sentences import (
     MARKER,
+    REFERS_BACK,
     markers_before_stop,
     sentence_spans,
     with_markers,
@@ -170,10 +171,6 @@ def capitalised_terms(text: str) -> set[str]:
     return {term for word in _WORD.findall(text) if word[:1].isupper() for term in key_terms(word)}
 
 
-# A sentence opening with one of these speaks of the one before ("Its training cost …").
-_REFERS_BACK = frozenset({"it", "its", "he", "his", "she", "her", "they", "their", "this", "these"})
-
-
 def statements(passages: list[Passage]) -> list[set[str]]:
     """Key terms of each passage sentence, a sentence that refers back ("It …") joined to the one
     before it."""
@@ -183,7 +180,7 @@ def statements(passages: list[Passage]) -> list[set[str]]:
         for a, b in sentence_spans(text):
             first = _WORD.match(text[a:b].lstrip(" \t\n\"'(#*-"))
             terms = key_terms(text[a:b])
-            if previous is not None and first and first.group(0).lower() in _REFERS_BACK:
+            if previous is not None and first and first.group(0).lower() in REFERS_BACK:
                 previous |= terms
                 continue
             previous = terms

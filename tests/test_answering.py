@@ -375,6 +375,19 @@ def test_a_follow_up_answered_with_the_earlier_answer_is_asked_again_on_its_own(
     assert "The first answer: GitHub was founded in 2008 [1]." in answer.checks
 
 
+def test_a_follow_up_rewritten_already_is_not_rewritten_again(answerer, echo_llm):
+    answerer.config = answerer.config.replace(rewrite_follow_ups=True)
+    replies = iter(
+        ["What does GitHub host?", "GitHub was founded in 2008 [1].", "GitHub hosts code [1]."]
+    )
+    echo_llm.reply_to = lambda messages: next(replies)
+    _, answer = run(answerer, "What does it host?", GITHUB_EXCHANGE)
+    assert answer.text == "GitHub hosts code [1]."
+    assert len(echo_llm.calls) == 3  # one rewrite, the answer with the conversation, one without
+    assert [m["role"] for m in echo_llm.calls[2]] == ["system", "user"]
+    assert "Question: What does GitHub host?" in echo_llm.calls[2][-1]["content"]
+
+
 def test_a_second_answer_that_repeats_too_leaves_the_first(answerer, echo_llm):
     replies = iter(["GitHub was founded in 2008 [1].", "When was GitHub founded?", "In 2008 [1]."])
     echo_llm.reply_to = lambda messages: next(replies)
