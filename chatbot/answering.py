@@ -23,6 +23,7 @@ from chatbot.sentences import (
     MARKER,
     PARTIAL_MARKER,
     cited_numbers,
+    counts_out_of_brackets,
     split_sentences,
     without_markers,
 )
@@ -138,8 +139,8 @@ class Answer:
 class CitationFilter:
     """Drops [n] markers whose n is not a passage number, on a stream of text pieces.
 
-    A piece ending in what may be the start of a marker ("[", "[1") is held back until the next
-    piece shows whether it is one.
+    A piece ending in what may be the start of a marker ("[", "[1"), or in a marker the next word
+    may show to be a count ("[2] ye…" of "[2] years"), is held back until the next piece.
     """
 
     def __init__(self, passage_count: int):
@@ -158,7 +159,7 @@ class CitationFilter:
             self.removed += 1
             return ""
 
-        return MARKER.sub(keep, text)
+        return MARKER.sub(keep, counts_out_of_brackets(text))
 
     def feed(self, piece: str) -> str:
         text = self._pending + piece

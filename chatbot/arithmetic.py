@@ -22,8 +22,8 @@ _WORD_NUMBERS = (
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
     "fifteen sixteen seventeen eighteen nineteen twenty"
 ).split()
-# "8 years", "eight-year", "2015 years apart", "[2] years" (a count the marker filter read as a
-# citation is left alone: it is not a number in the text).
+# "8 years", "eight-year", "2015 years apart" ("[2] years" was made "2 years" before: see
+# chatbot.sentences.counts_out_of_brackets).
 _COUNT = re.compile(r"\b(\d{1,4}|" + "|".join(_WORD_NUMBERS) + r")([- ])(years?)\b", re.IGNORECASE)
 
 

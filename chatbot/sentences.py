@@ -15,8 +15,9 @@ import functools
 import re
 
 MARKER = re.compile(r"\[(\d{1,3})\]")
-# What may be the start of a marker at the end of a streamed piece: "[" or "[1".
-PARTIAL_MARKER = re.compile(r"\[\d{0,3}$")
+# What may be the start of a marker at the end of a streamed piece ("[", "[1"), or a marker whose
+# next word may make it a count ("[2] ye" of "[2] years"): held back until the next piece.
+PARTIAL_MARKER = re.compile(r"\[\d{0,3}(?:\](?:[ -][A-Za-z]{0,8})?)?$")
 _LIKELY_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”’)\]]*\s+")
 MARKERS_WITH_SPACE = re.compile(r"\s*\[\d{1,3}\]")
 # "It was 1989. [1]." -> "It was 1989 [1]." so the marker stays with its sentence.
@@ -28,6 +29,12 @@ _ENDS_IN_ABBREVIATION = re.compile(r"\b(?:[A-Za-z]\.){2,}$")
 # Words that point back to something said before: a sentence or an event opening with one ("Its
 # training cost …", "before TensorFlow did it appear") cannot be read on its own.
 REFERS_BACK = frozenset("it its they their them this that these those he his she her".split())
+# "It was [2] years before …": a count the model wrote in a marker's brackets, not a citation.
+_COUNT_IN_BRACKETS = re.compile(
+    r"\[(\d{1,3})\](?=[ -](?:years?|months?|weeks?|days?|times|percent|per cent|million|"
+    r"billion|thousand)\b)",
+    re.IGNORECASE,
+)
 # Markers (and the commas between them) left on their own: "[2], [3], [4]" after a full stop.
 _ONLY_MARKERS = re.compile(r"^[\s,;.]*(?:\[\d{1,3}\][\s,;]*)+[.!?]?\s*$")
 
@@ -84,6 +91,11 @@ def markers_before_stop(text: str) -> str:
 def cited_numbers(text: str) -> list[int]:
     """The passage numbers of the [n] markers in text, in order, each once."""
     return list(dict.fromkeys(int(n) for n in MARKER.findall(text)))
+
+
+def counts_out_of_brackets(text: str) -> str:
+    """ "[2] years" -> "2 years": a number in brackets followed by a unit is a count."""
+    return _COUNT_IN_BRACKETS.sub(r"\1", text)
 
 
 def without_markers(text: str) -> str:

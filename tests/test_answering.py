@@ -47,6 +47,9 @@ def filtered(pieces, count):
         (["Ends with ["], 1, "Ends with [", []),
         (["Not a marker [see above]."], 1, "Not a marker [see above].", []),
         (["Zero [0]."], 3, "Zero .", []),
+        (["It was [2]", " ye", "ars before [1]."], 2, "It was 2 years before [1].", [1]),
+        (["It was [9] years", " before [1]."], 2, "It was 9 years before [1].", [1]),
+        (["Done [1]", " and", " more [2]."], 2, "Done [1] and more [2].", [1, 2]),
     ],
 )
 def test_citation_filter_known_answers(pieces, count, text, cited):
@@ -423,3 +426,14 @@ def test_a_repeated_sentence_is_left_out_and_the_checks_say_so(answerer, echo_ll
         "Left out a sentence that says again what one before it said: “In 2008, GitHub was "
         "founded.”",
     )
+
+
+def test_a_count_written_in_brackets_is_read_as_a_count(answerer, echo_llm):
+    echo_llm.reply = (
+        "The GNU General Public License was introduced in 1989 [1]. "
+        "GitHub was founded in 2008, [20] years later [2]."
+    )
+    question = "How many years passed between the GNU General Public License and GitHub's founding?"
+    _, answer = run(answerer, question)
+    assert "2008, 19 years later [2]." in answer.text and "[20]" not in answer.text
+    assert [c.n for c in answer.citations] == [1, 2]

@@ -4,6 +4,7 @@ import pytest
 
 from chatbot.sentences import (
     cited_numbers,
+    counts_out_of_brackets,
     markers_before_stop,
     sentence_spans,
     split_sentences,
@@ -70,3 +71,26 @@ def test_markers_are_placed_before_the_closing_stop_and_quote():
 def test_marker_numbers_and_removal():
     assert cited_numbers("A [2]. B [1][2]. C [10].") == [2, 1, 10]
     assert without_markers("A [2]. B [1][2].") == "A. B."
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        (
+            "It was [2] years before TensorFlow appeared [2].",
+            "It was 2 years before TensorFlow appeared [2].",
+        ),
+        ("A [3]-year gap [1].", "A 3-year gap [1]."),
+        (
+            "Caffe came [2] years later, in 2013 [1][2].",
+            "Caffe came 2 years later, in 2013 [1][2].",
+        ),
+        (
+            "Released in 2015 [1] and years later surpassed [2].",
+            "Released in 2015 [1] and years later surpassed [2].",
+        ),
+        ("It cost [5] million dollars [1].", "It cost 5 million dollars [1]."),
+    ],
+)
+def test_a_count_in_brackets_is_a_number_not_a_citation(text, expected):
+    assert counts_out_of_brackets(text) == expected
