@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from chatbot.arithmetic import Dated, count_years, counted_from, two_events, years_given
 from chatbot.config import Config
 from chatbot.errors import QuestionError
+from chatbot.hops import Named, described_thing
 from chatbot.judging import Judge
 from chatbot.llm import LLM
-from chatbot.prompting import NOT_COVERED, Prompt, build_prompt, rewrite_prompt
+from chatbot.prompting import NOT_COVERED, Prompt, asked_instead, build_prompt, rewrite_prompt
 from chatbot.retrieval import Passage, Retriever
 from chatbot.sentences import (
     MARKER,
@@ -25,6 +26,7 @@ from chatbot.sentences import (
     cited_numbers,
     counts_out_of_brackets,
     split_sentences,
+    with_markers,
     without_markers,
 )
 from chatbot.verification import (
@@ -34,6 +36,7 @@ from chatbot.verification import (
     key_terms,
     name_terms,
     passage_dating,
+    passage_naming,
     passages_as_documents,
     premise_doubts,
     restates,
@@ -175,6 +178,23 @@ class CitationFilter:
 def _refusal_showing(checked: Verification) -> str:
     """The refusal, followed by what the passages do say (the checked sentences)."""
     return f"{NOT_COVERED} What they do say: {checked.text}"
+
+
+def _led_by_naming(
+    named: Named,
+    text: str,
+    passages: list[Passage],
+    spans: dict[int, tuple[tuple[int, int], ...]],
+) -> str:
+    """The answer after the passage sentence that names the described thing (cited, its span
+    added to `spans`), unless the answer says all it says already."""
+    passage = passages[named.passage - 1]
+    sentence = " ".join(passage.chunk.text[named.start : named.end].split())
+    if key_terms(sentence) <= key_terms(text):
+        return text
+    offsets = (passage.chunk.start + named.start, passage.chunk.start + named.end)
+    spans[named.passage] = tuple(sorted({*spans.get(named.passage, ()), offsets}))
+    return f"{with_markers(sentence, [named.passage])} {text}"
 
 
 def _citations(n: int) -> str:
@@ -383,10 +403,33 @@ class Answerer:
             budget,
             settings.max_history_turns,
             [d.text for d in doubts],
+            closest_to=asked,
         )
+        drafting = prompt
+        named = self._name_described(standalone, prompt, settings)
+        if named:  # the question with the name in place of the description is answered instead
+            standalone = asked = named.question
+            drafting = asked_instead(prompt, named.question)
         markers = CitationFilter(len(prompt.passages))
-        draft = yield from self._generate(prompt, markers, settings)
-        return self._finish(question, standalone, asked, draft, prompt, markers, doubts, settings)
+        draft = yield from self._generate(drafting, markers, settings)
+        return self._finish(
+            question, standalone, asked, draft, prompt, markers, doubts, settings, named
+        )
+
+    def _name_described(self, question: str, prompt: Prompt, settings: Config) -> Named | None:
+        """A thing the question names by a fact about it ("the framework that surpassed
+        TensorFlow"), named by the model from the passages (asked alone, a few tokens) and kept
+        only where a passage sentence says the fact of that name; None otherwise."""
+        if not (settings.verify_citations and self.config.judge_claims):
+            return None
+        described = described_thing(question)
+        if described is None:
+            return None
+        name = Judge(self.llm, prompt).name(described.lookup)
+        where = passage_naming(name, described.fact, prompt.passages) if name else None
+        if where is None:
+            return None
+        return Named(described, name, *where, question=described.named(question, name))
 
     def _answer_again(
         self,
@@ -450,8 +493,10 @@ class Answerer:
         markers: CitationFilter,
         doubts: list[Doubt],
         settings: Config,
+        named: Named | None = None,
     ) -> Answer:
-        """The model's reply checked against the passages, with its citations and notes."""
+        """The model's reply checked against the passages, with its citations and notes; for a
+        question answered with a described thing's name, the sentence that names it leads."""
         notes, checks = list(prompt.notes), list(prompt.checks)
         max_tokens = settings.max_answer_tokens
         if self.llm.count_tokens(text) >= max_tokens - 1:
@@ -475,6 +520,13 @@ class Answerer:
         if not refused:  # the count the draft gives, then one for the years that were kept
             text = self._count_years(standalone, text, notes)
         spans = dict(checked.spans) if checked else {}
+        if named:
+            notes.append(
+                f"The question describes {named.name} (“{named.described.phrase}”); it was "
+                f"answered as “{named.question}”."
+            )
+            if not refused:
+                text = _led_by_naming(named, text, prompt.passages, spans)
         if settings.verify_citations and self.config.judge_claims:
             text, refused = self._date_each_event(
                 standalone, text, refused, prompt, spans, (notes, checks)

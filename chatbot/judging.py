@@ -6,7 +6,8 @@ answer is not generated: the probability of "Yes" against "No" as the next token
 threshold can be set by measurement. Models that expose no token probabilities (some servers)
 give None, and the lexical check alone decides. The year of one event is the one question the
 model answers in words (a few tokens): asked one event at a time, it finds years it misses when
-asked for two at once.
+asked for two at once. So is the name of a thing a question describes ("the framework that
+surpassed TensorFlow"): asked alone, before the question, the model names it.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 from chatbot.arithmetic import year_in
 from chatbot.llm import LLM
 from chatbot.prompting import Prompt
+from chatbot.sentences import without_markers
 
 CLAIM_QUESTION = (
     'Statement: "{claim}"\n\n'
@@ -23,6 +25,9 @@ CLAIM_QUESTION = (
     "Answer Yes or No."
 )
 ANSWERED_QUESTION = 'Do the passages above answer this question: "{question}"? Answer Yes or No.'
+NAME_QUESTION = (
+    'Answer this question from the passages above with a name only, or "none": {question}'
+)
 YEAR_QUESTION = (
     'What year do the passages above give for {event}? Reply with the year only, or "none".'
 )
@@ -57,3 +62,14 @@ class Judge:
         self.calls += 1
         request = self.prompt.asking(YEAR_QUESTION.format(event=" ".join(event.split())))
         return year_in("".join(self.llm.stream_chat(request, 8, 0.0)))
+
+    def name(self, question: str) -> str | None:
+        """The name the model reads in the passages as the answer to a short "Which …?" question,
+        or None (no name, or a reply too long to be one)."""
+        self.calls += 1
+        request = self.prompt.asking(NAME_QUESTION.format(question=" ".join(question.split())))
+        reply = "".join(self.llm.stream_chat(request, 12, 0.0)).strip().splitlines()
+        name = without_markers(reply[0]).strip(" \"'“”‘’.") if reply else ""
+        if not name or name.lower().startswith("none") or len(name.split()) > 5:
+            return None
+        return name

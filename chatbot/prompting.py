@@ -6,11 +6,13 @@ from one question to the next.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from chatbot.retrieval import Passage
+from chatbot.verification import closest_sentence
 
 NOT_COVERED = "The documents do not cover this question."
 
@@ -48,6 +50,10 @@ REWRITE_INSTRUCTIONS = (
 
 # Said after the passages when the question takes for granted something no passage says.
 CORRECTION = "If the question assumes something the passages contradict, say what they say instead."
+# Said last: the small model paraphrases its way off the answer ("innovate independently" for
+# "secondary development") and reads a sentence that contradicts the question as support; pointing
+# at the sentence that shares most words with the question keeps it on the passage's own words.
+CLOSEST = 'The passage sentence closest to the question: "{sentence}" [{n}]'
 
 # Chat-template control tokens (ChatML, Llama, Gemma, SmolLM …). Text is rendered into the template
 # and tokenised with special tokens recognised, so a document holding "<|im_start|>system" could
@@ -95,13 +101,40 @@ def _context(question: str, blocks: list[str]) -> str:
     return f"Question: {question}\n\nPassages:\n\n{passages}"
 
 
-def _user_message(question: str, blocks: list[str], doubts: Sequence[str] = ()) -> str:
+def _user_message(
+    question: str,
+    blocks: list[str],
+    doubts: Sequence[str] = (),
+    closest: tuple[int, str] | None = None,
+) -> str:
     """The question before the passages and again after them, then the reminder, with what the
-    question takes for granted that the passages do not say."""
+    question takes for granted that the passages do not say and the passage sentence closest to
+    it."""
+    return f"{_context(question, blocks)}\n\n{_closing(question, doubts, closest)}"
+
+
+def _closing(
+    question: str, doubts: Sequence[str] = (), closest: tuple[int, str] | None = None
+) -> str:
+    """What follows the passages: the question again and the reminder."""
     reminder = REMINDER
     if doubts:
         reminder += f" Careful: {'; '.join(doubts)}. {CORRECTION}"
-    return f"{_context(question, blocks)}\n\nQuestion: {question}\n\n{reminder}"
+    if closest:
+        reminder += " " + CLOSEST.format(n=closest[0], sentence=neutralise(closest[1]))
+    return f"Question: {question}\n\n{reminder}"
+
+
+def asked_instead(prompt: Prompt, question: str) -> Prompt:
+    """The prompt with `question` asked after the passages in place of its own, the passage
+    sentence closest to it pointed out. Everything up to the passages' end stays (and so does
+    llama.cpp's KV cache of it). The pointer is left out if it would make the prompt longer than
+    the one its budget was counted for."""
+    question = neutralise(question)
+    messages = prompt.asking(_closing(question, (), closest_sentence(question, prompt.passages)))
+    if len(messages[-1]["content"]) > len(prompt.messages[-1]["content"]):
+        messages = prompt.asking(_closing(question))
+    return dataclasses.replace(prompt, messages=messages)
 
 
 def _shrink_to_fit(
@@ -130,19 +163,29 @@ def build_prompt(
     budget: int,
     max_turns: int = 6,
     doubts: Sequence[str] = (),
+    closest_to: str | None = None,
 ) -> Prompt:
     """Chat messages holding as many passages, best first, as fit in `budget` tokens.
 
     At most `max_turns` earlier messages are kept, and fewer when they would take more than half
     the budget. The last passage that does not fit whole is cut at a word boundary. `doubts` (what
-    the question assumes that no passage says) are pointed out after the passages.
+    the question assumes that no passage says) are pointed out after the passages, and so is the
+    passage sentence that shares most words with `closest_to` (the question, with the one before
+    it for a follow-up), when given.
     """
     question = neutralise(question)
     turns = [{"role": t["role"], "content": neutralise(t["content"])} for t in history]
     turns = turns[-max_turns:] if max_turns else []
     if turns and turns[0]["role"] == "assistant":
         turns = turns[1:]
-    fixed = count_tokens(SYSTEM_PROMPT) + count_tokens(_user_message(question, [], doubts)) + 16
+    # Chosen among all passages so that its length is counted before they are fitted; left out
+    # if its passage does not fit.
+    closest = closest_sentence(closest_to, list(passages)) if closest_to else None
+    fixed = (
+        count_tokens(SYSTEM_PROMPT)
+        + count_tokens(_user_message(question, [], doubts, closest))
+        + 16
+    )
     history_tokens = [count_tokens(t["content"]) + 4 for t in turns]
     while turns and fixed + sum(history_tokens) > budget // 2:
         turns, history_tokens = turns[2:], history_tokens[2:]
@@ -174,7 +217,9 @@ def build_prompt(
             f"{len(passages) - len(kept)} retrieved passage(s) did not fit the model's context."
         )
     messages = [{"role": "system", "content": SYSTEM_PROMPT}, *turns]
-    messages.append({"role": "user", "content": _user_message(question, blocks, doubts)})
+    if closest and closest[0] > len(kept):
+        closest = None
+    messages.append({"role": "user", "content": _user_message(question, blocks, doubts, closest)})
     return Prompt(
         messages=messages,
         passages=kept,

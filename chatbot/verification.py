@@ -171,6 +171,20 @@ def capitalised_terms(text: str) -> set[str]:
     return {term for word in _WORD.findall(text) if word[:1].isupper() for term in key_terms(word)}
 
 
+def closest_sentence(text: str, passages: list[Passage]) -> tuple[int, str] | None:
+    """The passage sentence sharing most key terms with text (a question), as (passage number,
+    sentence); the better-ranked passage wins a tie. None when no sentence shares any."""
+    asked = key_terms(text)
+    best, shared = None, 0
+    for n, passage in enumerate(passages, start=1):
+        chunk = passage.chunk.text
+        for a, b in sentence_spans(chunk):
+            count = len(asked & key_terms(chunk[a:b]))
+            if count > shared:
+                best, shared = (n, " ".join(chunk[a:b].split())), count
+    return best
+
+
 def statements(passages: list[Passage]) -> list[set[str]]:
     """Key terms of each passage sentence, a sentence that refers back ("It …") joined to the one
     before it."""
@@ -488,6 +502,23 @@ def passage_dating(
         for a, b in sentence_spans(text):
             if names | {str(year)} <= key_terms(text[a:b]):
                 return n, (passage.chunk.start + a, passage.chunk.start + b)
+    return None
+
+
+def passage_naming(name: str, fact: str, passages: list[Passage]) -> tuple[int, int, int] | None:
+    """The first passage sentence that holds the name and at least half of what the fact says
+    ("PyTorch" and "eventually surpassed TensorFlow as the industry's leading framework"), as
+    (passage number, start, end in the chunk), or None: a name the model gives for a described
+    thing counts only where a passage says the fact of it."""
+    named, said = key_terms(name), key_terms(fact) - key_terms(name)
+    if not named or not said:
+        return None
+    for n, passage in enumerate(passages, start=1):
+        text = passage.chunk.text
+        for a, b in sentence_spans(text):
+            terms = key_terms(text[a:b])
+            if named <= terms and support(said, terms) >= SUPPORTED:
+                return n, a, b
     return None
 
 

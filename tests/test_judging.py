@@ -196,3 +196,73 @@ def test_a_draft_giving_both_years_is_not_asked_again(config, embedder, index_di
     answer = answer_with(config, embedder, llm, YEARS_BETWEEN)
     assert answer.text.endswith("That is 19 years, from 1989 to 2008."), answer.checks
     assert not any("What year" in call[-1]["content"] for call in llm.calls)
+
+
+class NamingLLM(JudgingLLM):
+    """A judging model that drafts `reply` and, asked for a name, gives `names`' entry for the
+    question (or "none")."""
+
+    def __init__(self, reply: str, names: dict[str, str], true: tuple[str, ...] = ()):
+        super().__init__(reply, true)
+        self.names = names
+
+    def reply_to(self, messages) -> str:
+        asked = re.search(r'with a name only, or "none": (.+)$', messages[-1]["content"])
+        return self.names.get(asked.group(1), "none") if asked else self.reply
+
+
+def test_a_name_is_asked_after_the_passages_and_read_from_a_short_reply():
+    llm = NamingLLM("", {"Who launched PyTorch?": '"Facebook [1]."', "Who wrote it?": "none"})
+    prompt = build_prompt("Which …?", ARTICLE, [], llm.count_tokens, 2000)
+    judge = Judge(llm, prompt)
+    assert judge.name("Who launched PyTorch?") == "Facebook"
+    assert llm.calls[0][-1]["content"] == (
+        f"{prompt.context}\n\nAnswer this question from the passages above with a name only, "
+        'or "none": Who launched PyTorch?'
+    )
+    assert judge.name("Who wrote it?") is None
+    llm.names["Who won?"] = "The passages do not say who won the award in the end."
+    assert judge.name("Who won?") is None  # a sentence, not a name
+    assert judge.calls == 3
+
+
+DESCRIBED = "Which company picked the license that is short and permissive?"
+NAMED_DRAFT = "DeepSeek picked the MIT license for its R1 model."
+
+
+def test_a_described_thing_is_named_first_and_the_question_answered_with_its_name(
+    config, embedder, index_dir
+):
+    llm = NamingLLM(
+        f"{NAMED_DRAFT} [1]",
+        {"Which license is short and permissive?": "The MIT license"},
+        true=(NAMED_DRAFT,),
+    )
+    answer = answer_with(config, embedder, llm, DESCRIBED)
+    (mit,) = answer.citations
+    assert answer.text == (
+        f"The MIT license is short and permissive [{mit.n}]. {NAMED_DRAFT[:-1]} [{mit.n}]."
+    )
+    assert not answer.refused and answer.question == DESCRIBED
+    drafted = llm.calls[1][-1]["content"]  # the name was asked first, then the draft
+    assert drafted.startswith(f"Question: {DESCRIBED}")  # the passages' prefix is the same
+    assert "Question: Which company picked The MIT license?" in drafted
+    assert drafted.index(">>>") < drafted.index("Which company picked The MIT license?")
+    assert answer.notes[0] == (
+        "The question describes The MIT license (“the license that is short and permissive”); "
+        "it was answered as “Which company picked The MIT license?”."
+    )
+    starts = sorted(start - mit.passage.chunk.start for start, _ in mit.spans)
+    assert mit.passage.chunk.text[starts[0] :].startswith("The MIT license is short")
+
+
+def test_a_name_no_passage_says_the_fact_of_is_not_used(config, embedder, index_dir):
+    llm = NamingLLM(
+        f"{NAMED_DRAFT} [1]",
+        {"Which license is short and permissive?": "GitHub"},
+        true=(NAMED_DRAFT,),
+    )
+    answer = answer_with(config, embedder, llm, DESCRIBED)
+    assert answer.text.startswith(NAMED_DRAFT[:-1]) and not answer.refused
+    assert f"Question: {DESCRIBED}\n\n" in llm.calls[1][-1]["content"]  # asked as it was
+    assert not any("describes" in note for note in answer.notes)

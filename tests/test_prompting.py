@@ -1,5 +1,13 @@
 from chatbot.chunking import Chunk
-from chatbot.prompting import CORRECTION, INSTRUCTIONS, REMINDER, SYSTEM_PROMPT, build_prompt
+from chatbot.prompting import (
+    CLOSEST,
+    CORRECTION,
+    INSTRUCTIONS,
+    REMINDER,
+    SYSTEM_PROMPT,
+    asked_instead,
+    build_prompt,
+)
 from chatbot.retrieval import Passage
 
 
@@ -123,3 +131,55 @@ def test_doubts_about_the_question_are_pointed_out_after_the_passages():
     assert last.endswith(f"Careful: {doubt}. {CORRECTION}")
     assert last.index("TensorFlow in 2015") < last.index("Careful:")
     assert "Careful" not in build_prompt("Q?", passages, [], count, 2000).messages[-1]["content"]
+
+
+ARTICLE = [
+    passage(0, "Open source grew with AI. GitHub was founded in 2008."),
+    passage(
+        1, "Many developers prefer open models with full transparency for secondary development."
+    ),
+]
+
+
+def test_the_passage_sentence_closest_to_the_question_is_pointed_out_last():
+    question = "Why do developers prefer fully transparent open models?"
+    prompt = build_prompt(question, ARTICLE, [], count, 2000, closest_to=question)
+    last = prompt.messages[-1]["content"]
+    sentence = (
+        "Many developers prefer open models with full transparency for secondary development."
+    )
+    assert last.endswith(CLOSEST.format(n=2, sentence=sentence))
+    assert last.index("Question: " + question, last.index(">>>")) < last.index(CLOSEST[:20])
+    # The context the judge's questions share ends at the passages, before the pointer.
+    assert CLOSEST[:20] not in prompt.context
+
+
+def test_no_sentence_is_pointed_out_without_a_shared_word_or_when_its_passage_did_not_fit():
+    unrelated = build_prompt("Who wrote Hamlet?", ARTICLE, [], count, 2000, closest_to="Hamlet")
+    assert CLOSEST[:20] not in unrelated.messages[-1]["content"]
+    assert REMINDER in unrelated.messages[-1]["content"]
+    long = passage(0, " ".join(["word"] * 400))
+    cut = build_prompt(
+        "Secondary development?",
+        [long, ARTICLE[1]],
+        [],
+        count,
+        520,
+        closest_to="secondary development",
+    )
+    assert len(cut.passages) == 1 and CLOSEST[:20] not in cut.messages[-1]["content"]
+
+
+def test_another_question_is_asked_after_the_same_passages():
+    question = "Which open models do developers prefer?"
+    prompt = build_prompt(question, ARTICLE, [], count, 2000, closest_to=question)
+    other = asked_instead(prompt, "When was GitHub founded?")
+    assert other.messages[:-1] == prompt.messages[:-1] and other.passages == prompt.passages
+    last = other.messages[-1]["content"]
+    assert last.startswith(prompt.context)  # the same prefix, so the same KV cache
+    assert last.endswith(
+        "Question: When was GitHub founded?\n\n"
+        + REMINDER
+        + " "
+        + CLOSEST.format(n=1, sentence="GitHub was founded in 2008.")
+    )

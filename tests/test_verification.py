@@ -6,10 +6,12 @@ from chatbot.chunking import Chunk
 from chatbot.retrieval import Passage
 from chatbot.verification import (
     clean_source_talk,
+    closest_sentence,
     correction,
     derived_numbers,
     key_terms,
     passage_dating,
+    passage_naming,
     passages_as_documents,
     premise_doubts,
     restates,
@@ -464,3 +466,25 @@ def test_a_sentence_that_says_again_what_one_before_it_said_is_left_out_unjudged
     assert checked.text == "GitHub was founded in 2008 and hosts code [2]."
     assert checked.repeats == ("GitHub was founded in 2008.", "It hosts code.")
     assert judge.asked == ["GitHub was founded in 2008 and hosts code."]
+
+
+def test_the_closest_sentence_shares_most_key_terms_with_the_question():
+    assert closest_sentence("When was GitHub founded?", PASSAGES) == (
+        2,
+        "GitHub was founded in 2008 and hosts code.",
+    )
+    assert closest_sentence("Who introduced the license?", PASSAGES) == (
+        1,
+        "The GNU General Public License was introduced by Richard Stallman in 1989.",
+    )
+    same = [passage(0, "Alpha beta."), passage(1, "Alpha beta gamma.")]
+    assert closest_sentence("alpha beta", same) == (1, "Alpha beta.")  # a tie: better-ranked
+    assert closest_sentence("Who wrote Hamlet?", PASSAGES) is None
+
+
+def test_a_name_counts_where_a_passage_sentence_says_the_fact_of_it():
+    n, start, end = passage_naming("Facebook", "launched PyTorch", ARTICLE)
+    assert (n, TENSORFLOW[start:end]) == (1, "In 2016, Facebook launched PyTorch.")
+    assert passage_naming("Google", "launched PyTorch", ARTICLE) is None  # said of another
+    assert passage_naming("Hugging Face", "lets researchers use models", ARTICLE)[0] == 3
+    assert passage_naming("Meta", "launched PyTorch", ARTICLE) is None  # a name no passage holds
