@@ -53,7 +53,8 @@ CORRECTION = "If the question assumes something the passages contradict, say wha
 # Said last: the small model paraphrases its way off the answer ("innovate independently" for
 # "secondary development") and reads a sentence that contradicts the question as support; pointing
 # at the sentence that shares most words with the question keeps it on the passage's own words.
-CLOSEST = 'The passage sentence closest to the question: "{sentence}" [{n}]'
+# The sentence is document text, so it is fenced like the passages.
+CLOSEST = "The passage sentence closest to the question, from [{n}]:\n{fenced}"
 
 # Chat-template control tokens (ChatML, Llama, Gemma, SmolLM …). Text is rendered into the template
 # and tokenised with special tokens recognised, so a document holding "<|im_start|>system" could
@@ -85,14 +86,18 @@ def neutralise(text: str) -> str:
     return _CONTROL_TOKENS.sub(lambda m: m.group(0)[0] + "\u2060" + m.group(0)[1:], text)
 
 
+def _fenced(text: str) -> str:
+    """Document text between the fences, a fence inside broken up so it cannot close early."""
+    quoted = neutralise(text).replace(FENCE_CLOSE, "> > >").replace(FENCE_OPEN, "< < <")
+    return f"{FENCE_OPEN}\n{quoted}\n{FENCE_CLOSE}"
+
+
 def format_passage(n: int, passage: Passage, text: str | None = None) -> str:
     """A numbered, fenced passage, its document title and section inside the fence too (a heading
     is document text, and may hold an instruction); a fence inside is broken up so it cannot close
     early."""
-    where = neutralise(passage.where)
-    body = neutralise(passage.chunk.text if text is None else text)
-    quoted = f"({where})\n{body}".replace(FENCE_CLOSE, "> > >").replace(FENCE_OPEN, "< < <")
-    return f"[{n}]\n{FENCE_OPEN}\n{quoted}\n{FENCE_CLOSE}"
+    body = passage.chunk.text if text is None else text
+    return f"[{n}]\n" + _fenced(f"({passage.where})\n{body}")
 
 
 def _context(question: str, blocks: list[str]) -> str:
@@ -121,7 +126,7 @@ def _closing(
     if doubts:
         reminder += f" Careful: {'; '.join(doubts)}. {CORRECTION}"
     if closest:
-        reminder += " " + CLOSEST.format(n=closest[0], sentence=neutralise(closest[1]))
+        reminder += " " + CLOSEST.format(n=closest[0], fenced=_fenced(closest[1]))
     return f"Question: {question}\n\n{reminder}"
 
 
