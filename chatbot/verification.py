@@ -171,18 +171,34 @@ def capitalised_terms(text: str) -> set[str]:
     return {term for word in _WORD.findall(text) if word[:1].isupper() for term in key_terms(word)}
 
 
+def _whole_sentences(text: str) -> list[tuple[int, int]]:
+    """Sentence spans of text, a piece opening in lower case joined to the one before it: in
+    hard-wrapped text (the license files) the splitter takes a line break for a sentence end."""
+    spans: list[tuple[int, int]] = []
+    for a, b in sentence_spans(text):
+        if spans and text[a:b].lstrip("\"'“‘([ ")[:1].islower():
+            spans[-1] = (spans[-1][0], b)
+        else:
+            spans.append((a, b))
+    return spans
+
+
 def closest_sentence(text: str, passages: list[Passage]) -> tuple[int, str] | None:
-    """The passage sentence sharing most key terms with text (a question), as (passage number,
-    sentence); the better-ranked passage wins a tie. None when no sentence shares any."""
+    """The passage sentence sharing more key terms with text (a question) than any other, as
+    (passage number, sentence); None when none stands out — a tie points at the wrong one as often
+    as at the right one."""
     asked = key_terms(text)
-    best, shared = None, 0
-    for n, passage in enumerate(passages, start=1):
-        chunk = passage.chunk.text
-        for a, b in sentence_spans(chunk):
-            count = len(asked & key_terms(chunk[a:b]))
-            if count > shared:
-                best, shared = (n, " ".join(chunk[a:b].split())), count
-    return best
+    scored = sorted(
+        (
+            (len(asked & key_terms(chunk[a:b])), n, " ".join(chunk[a:b].split()))
+            for n, chunk in enumerate((p.chunk.text for p in passages), start=1)
+            for a, b in _whole_sentences(chunk)
+        ),
+        key=lambda scored: -scored[0],
+    )
+    if not scored or scored[0][0] == 0 or (len(scored) > 1 and scored[1][0] == scored[0][0]):
+        return None
+    return scored[0][1], scored[0][2]
 
 
 def statements(passages: list[Passage]) -> list[set[str]]:

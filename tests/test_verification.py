@@ -477,9 +477,18 @@ def test_the_closest_sentence_shares_most_key_terms_with_the_question():
         1,
         "The GNU General Public License was introduced by Richard Stallman in 1989.",
     )
-    same = [passage(0, "Alpha beta."), passage(1, "Alpha beta gamma.")]
-    assert closest_sentence("alpha beta", same) == (1, "Alpha beta.")  # a tie: better-ranked
+    tie = [passage(0, "Alpha beta."), passage(1, "Alpha beta gamma.")]
+    assert closest_sentence("alpha beta", tie) is None  # none stands out
+    assert closest_sentence("alpha beta gamma", tie) == (2, "Alpha beta gamma.")
     assert closest_sentence("Who wrote Hamlet?", PASSAGES) is None
+
+
+def test_hard_wrapped_lines_are_read_as_one_sentence():
+    wrapped = passage(0, "The notice shall be included in all\ncopies or substantial portions.")
+    assert closest_sentence("copies portions notice", [wrapped]) == (
+        1,
+        "The notice shall be included in all copies or substantial portions.",
+    )
 
 
 def test_a_name_counts_where_a_passage_sentence_says_the_fact_of_it():
