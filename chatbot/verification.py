@@ -98,6 +98,7 @@ _SOURCE_TAIL = re.compile(
     r"(?:as|which is)\s+(?:stated|mentioned|noted|described|shown|found)\s+in"
     r"(?:\s+(?:the\s+)?passages?(?:\s+from)?)?"
     r"|(?:as|which is|this is)\s+(?:consistent|in line|in accordance)\s+with"
+    r"|(?:as|which is)\s+(?:evidenced|shown|supported|indicated|demonstrated)\s+by"
     r"|(?:which is\s+)?(?:(?:according to|per|in|from)\s+)?(?:the\s+)?(?:given\s+)?passages?"
     r"(?:\s+from)?"
     r")(?:\s*\[\d{1,3}\])*(?=\s*[.!?]?\s*$)",

@@ -223,6 +223,12 @@ def test_talk_about_the_passages_is_cleaned_from_the_answer():
     assert clean_source_talk("GitHub was founded in 2008, which is consistent with.") == (
         "GitHub was founded in 2008."
     )  # "… consistent with [1]." once its marker is gone
+    assert clean_source_talk("Developers prefer open models, as evidenced by.") == (
+        "Developers prefer open models."
+    )  # "… as evidenced by [3]."
+    assert clean_source_talk("It spread, as shown by the rise of Linux.") == (
+        "It spread, as shown by the rise of Linux."
+    )
     assert clean_source_talk("However, the passage indicates that it declined.") == (
         "However, it declined."
     )
