@@ -51,8 +51,8 @@ REWRITE_INSTRUCTIONS = (
 # Said after the passages when the question takes for granted something no passage says.
 CORRECTION = "If the question assumes something the passages contradict, say what they say instead."
 # Said last: the small model paraphrases its way off the answer ("innovate independently" for
-# "secondary development") and reads a sentence that contradicts the question as support; pointing
-# at the sentence that shares most words with the question keeps it on the passage's own words.
+# "secondary development") and cites passages it did not use; pointing at the sentence that shares
+# most words with the question keeps it on the passage's own words.
 # The sentence is document text, so it is fenced like the passages.
 CLOSEST = "The passage sentence closest to the question, from [{n}]:\n{fenced}"
 
