@@ -299,25 +299,24 @@ def test_a_date_in_words_counts_as_the_number_a_when_question_asks_for(answer, g
     assert gives_a_number(answer) is gives
 
 
+GPL_TO_GITHUB = (
+    "How many years passed between the GNU General Public License and GitHub's founding?"
+)
+GPL_IN_1989 = "The GNU General Public License was introduced in 1989 [1]."
+
+
 def test_the_years_between_two_events_are_counted_from_the_years_the_answer_gives(
     answerer, echo_llm
 ):
-    echo_llm.reply = (
-        "The GNU General Public License was introduced in 1989 [1]. "
-        "GitHub was founded in 2008, 20 years later [2]."
-    )
-    question = "How many years passed between the GNU General Public License and GitHub's founding?"
-    _, answer = run(answerer, question)
+    echo_llm.reply = f"{GPL_IN_1989} GitHub was founded in 2008, 20 years later [2]."
+    _, answer = run(answerer, GPL_TO_GITHUB)
     assert "19 years later" in answer.text and "20 years" not in answer.text
     assert any("2008 − 1989 = 19" in note for note in answer.notes)
 
 
 def test_a_count_the_answer_lacks_is_added_after_the_check(answerer, echo_llm):
-    echo_llm.reply = (
-        "The GNU General Public License was introduced in 1989 [1]. GitHub was founded in 2008 [2]."
-    )
-    question = "How many years passed between the GNU General Public License and GitHub's founding?"
-    _, answer = run(answerer, question)
+    echo_llm.reply = f"{GPL_IN_1989} GitHub was founded in 2008 [2]."
+    _, answer = run(answerer, GPL_TO_GITHUB)
     assert answer.text.endswith("That is 19 years, from 1989 to 2008.")
 
 
@@ -429,11 +428,7 @@ def test_a_repeated_sentence_is_left_out_and_the_checks_say_so(answerer, echo_ll
 
 
 def test_a_count_written_in_brackets_is_read_as_a_count(answerer, echo_llm):
-    echo_llm.reply = (
-        "The GNU General Public License was introduced in 1989 [1]. "
-        "GitHub was founded in 2008, [20] years later [2]."
-    )
-    question = "How many years passed between the GNU General Public License and GitHub's founding?"
-    _, answer = run(answerer, question)
+    echo_llm.reply = f"{GPL_IN_1989} GitHub was founded in 2008, [20] years later [2]."
+    _, answer = run(answerer, GPL_TO_GITHUB)
     assert "2008, 19 years later [2]." in answer.text and "[20]" not in answer.text
     assert [c.n for c in answer.citations] == [1, 2]
