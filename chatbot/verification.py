@@ -82,6 +82,7 @@ _CLAUSE_BREAK = re.compile(
 )
 _AND_THAT = re.compile(r",?\s+and that\s+")
 _QUESTION_CLAUSE = re.compile(r"[,;:]\s+")
+_LISTED = re.compile(r"\s+(?:and|or)\s+")
 _PASSAGES = re.compile(r"\b(?:the )?(?:given |provided |above )?passages?\b", re.IGNORECASE)
 # A sentence whose subject is the passages ("The passage provides …", "These passages do not …"):
 # what the cleaning of "The passage states that X" leaves of it says nothing about the world.
@@ -369,14 +370,20 @@ def _windows(passages: list[Passage]) -> list[_Window]:
 
 
 def _detached(
-    terms: set[str], asked: set[str], names: set[str], subjects: set[str], windows: list[_Window]
+    terms: set[str],
+    asked: set[str],
+    names: set[str],
+    subjects: set[str],
+    windows: list[_Window],
+    implied: bool = False,
 ) -> bool:
     """True when what the sentence adds to the question is never said near the question's subject:
-    "EleutherAI was founded in 2015" where 2015 is another organisation's founding year.
+    "EleutherAI was founded in 2015" where 2015 is another organisation's founding year. With
+    `implied`, a sentence that does not name the subject is taken to be about it all the same.
 
     A name the sentence brings in that is said near the subject counts as near it too, so a claim
     may reach its subject through one link ("GPT-4 … OpenAI", "OpenAI … founded in 2015")."""
-    anchors = subjects & terms
+    anchors = (subjects & terms) or (subjects if implied else set())
     added = terms - asked
     if not anchors or not added:
         return False
@@ -393,6 +400,7 @@ def _lexical(
     passage_terms: list[set[str]],
     subjects: set[str],
     windows: list[_Window],
+    implied: bool = False,
 ) -> _Lexical:
     everything = set().union(*passage_terms) if passage_terms else set()
     # A difference of two passage numbers is explained only as a count of years ("8 years").
@@ -402,7 +410,7 @@ def _lexical(
     unexplained = numbers - everything - derived - asked
     windows = [(w | derived, about) for w, about in windows]
     vetoed = bool(invented or unexplained) or any(
-        _detached(clause, asked, names & clause, subjects, windows) for clause in clauses
+        _detached(clause, asked, names & clause, subjects, windows, implied) for clause in clauses
     )
     # Words the question gives count as given; a sentence made only of them is judged whole.
     checked = (terms - asked) or terms
@@ -437,26 +445,33 @@ def _citations(cited: list[int], lexical: _Lexical) -> list[int]:
 
 
 def _is_name(word: str) -> bool:
-    return (word[:1].isupper() and not word.isupper()) or (
-        word[:1].isalpha() and bool(_DIGIT.search(word))
+    """A capitalised word ("Stallman"), a word with digits ("R1"), or an acronym ("GPL")."""
+    return (
+        (word[:1].isupper() and not word.isupper())
+        or (word[:1].isalpha() and bool(_DIGIT.search(word)))
+        or (len(word) >= 2 and word.isalpha() and word.isupper())
     )
 
 
-def _names_in_order(text: str, opens_sentence: bool = True) -> list[str]:
-    """Names as written, adjacent capitalised words joined ("Richard Stallman", "Hugging Face");
-    the first word of a sentence is capitalised anyway, so it is left out."""
-    names: list[str] = []
+def _named_groups(text: str, opens_sentence: bool = True) -> list[list[str]]:
+    """Names as written, adjacent capitalised words joined ("Richard Stallman", "Hugging Face"),
+    names listed together ("MIT and Apache", "A, B or C") in one group; the first word of a
+    sentence is capitalised anyway, so it is left out."""
+    groups: list[list[str]] = []
     previous_end = -2
     for match in _WORD.finditer(text):
         word = _POSSESSIVE.sub("", match.group(0))
         if (opens_sentence and match.start() == 0) or not _is_name(word) or not key_terms(word):
             continue
-        if names and text[previous_end : match.start()] == " ":
-            names[-1] += " " + word
+        between = text[previous_end : match.start()]
+        if groups and between == " ":
+            groups[-1][-1] += " " + word
+        elif groups and _LISTED.fullmatch(between):
+            groups[-1].append(word)
         else:
-            names.append(word)
+            groups.append([word])
         previous_end = match.end()
-    return names
+    return groups
 
 
 @dataclass(frozen=True)
@@ -489,10 +504,15 @@ def premise_doubts(question: str, passages: list[Passage], pairs: bool = True) -
     ]
     # Names are put together within a clause: in "When A appeared, why did B matter?" they are not.
     clauses = _QUESTION_CLAUSE.split(question) if pairs else []
+    # Names listed together ("Why did EleutherAI and Stability AI …") are not said of each other.
     named = [
-        pair
+        (a, b)
         for i, clause in enumerate(clauses)
-        for pair in itertools.combinations(_names_in_order(clause, opens_sentence=i == 0), 2)
+        for group_a, group_b in itertools.combinations(
+            _named_groups(clause, opens_sentence=i == 0), 2
+        )
+        for a in group_a
+        for b in group_b
     ]
     for a, b in dict.fromkeys(named):
         terms_a, terms_b = key_terms(a), key_terms(b)
@@ -603,6 +623,9 @@ def verify(
     subjects, windows = name_terms(question), _windows(passages)
     passage_sentences = statements(passages)
     context = asked | key_terms(without_markers(answer))
+    # An answer that never names the question's subject is about it all the same: "How many daily
+    # downloads does GitHub have?" answered with a figure said of Hugging Face is no answer.
+    implied = bool(subjects) and not subjects & key_terms(without_markers(answer))
     pieces, checks, strays, about_passages, repeats = [], [], [], [], []
     said: list[set[str]] = []  # key terms of each sentence kept so far
     best_support: dict[int, float] = {}
@@ -634,7 +657,7 @@ def verify(
             continue
         clauses = [key_terms(clause) for clause in _CLAUSE_BREAK.split(plain)]
         lexical = _lexical(
-            terms, clauses, asked, name_terms(plain), passage_terms, subjects, windows
+            terms, clauses, asked, name_terms(plain), passage_terms, subjects, windows, implied
         )
         probability = None
         if judge is not None and not lexical.vetoed:

@@ -252,6 +252,20 @@ def test_a_figure_from_another_subjects_sentence_is_not_attached_to_the_question
     assert checked.unsupported and not checked.anything_supported
 
 
+def test_an_answer_that_never_names_the_question_subject_is_still_held_to_it():
+    """A figure said of Hugging Face is no answer to a question about GitHub, named or not; a
+    sentence said near GitHub stays even when it leaves the name out."""
+    hub = "Hugging Face's model repository surpassed millions of daily downloads."
+    passages = [passage(0, hub), passage(1, GITHUB)]
+    question = "How many daily downloads does GitHub have?"
+    borrowed = verify(
+        "The repository surpassed millions of daily downloads [1].", passages, question
+    )
+    assert borrowed.unsupported and not borrowed.anything_supported
+    near = verify("It was founded in 2008 [2].", passages, "What does GitHub do?")
+    assert near.text == "It was founded in 2008 [2]."
+
+
 def test_a_figure_borrowed_in_a_which_clause_does_not_vouch_for_the_claim_before_it():
     """The relative clause owns up that $5.6 million is DeepSeek-R1's cost; the claim before it
     still attaches the figure to Microsoft and OpenAI."""
@@ -310,6 +324,27 @@ def test_what_a_question_takes_for_granted_that_no_passage_says_is_found():
         "the documents never name Google and PyTorch in the same sentence"
     ]
     assert doubts("How many years between Scikit-learn and TensorFlow?", pairs=False) == []
+
+
+def test_an_acronym_is_a_name_and_names_listed_together_are_not_said_of_each_other():
+    licenses = [
+        *ARTICLE,
+        passage(4, "DeepSeek adopted the MIT license for R1. The GPL is a copyleft license."),
+    ]
+
+    def doubts(question):
+        return [d.text for d in premise_doubts(question, licenses)]
+
+    assert doubts("Why did DeepSeek release R1 under the GPL?") == [
+        "the documents never name DeepSeek and GPL in the same sentence"
+    ]
+    assert doubts("Why did DeepSeek release R1 under the MIT license?") == []
+    # "Google and Richard Stallman" is a list: neither is said of the other.
+    assert doubts("Why did Google and Richard Stallman matter?") == []
+    assert doubts("Why did Google and Richard Stallman release PyTorch?") == [
+        "the documents never name Google and PyTorch in the same sentence",
+        "the documents never name Richard Stallman and PyTorch in the same sentence",
+    ]
 
 
 def test_a_draft_repeating_a_wrong_assumption_is_answered_with_what_the_passages_say():
