@@ -32,6 +32,7 @@ from chatbot.sentences import (
 from chatbot.verification import (
     Doubt,
     Verification,
+    capitalised_terms,
     correction,
     key_terms,
     name_terms,
@@ -178,6 +179,17 @@ class CitationFilter:
 def _refusal_showing(checked: Verification) -> str:
     """The refusal, followed by what the passages do say (the checked sentences)."""
     return f"{NOT_COVERED} What they do say: {checked.text}"
+
+
+def kept_off_the_question(question: str, checked: Verification) -> bool:
+    """Whether the check removed the sentences that spoke to what the question asks and kept only
+    ones that do not: "In which year was Hugging Face founded?" with "… was founded in 2018"
+    removed and "Hugging Face entered the NLP domain in 2018" kept. What is asked is the
+    question's key terms other than its names ("year", "founded")."""
+    asked = key_terms(question) - capitalised_terms(question)
+    removed = [key_terms(s.text) for s in checked.sentences if not s.supported and not s.stray]
+    kept = key_terms(without_markers(checked.text))
+    return bool(asked) and any(asked & r for r in removed) and not asked & kept
 
 
 def _led_by_naming(
@@ -644,6 +656,9 @@ class Answerer:
             return _refusal_showing(checked), True, checked
         if asks_for_a_number(question) and not gives_a_number(checked.text):
             notes.append("The question asks for a date or number, and the answer gives none.")
+            return _refusal_showing(checked), True, checked
+        if kept_off_the_question(question, checked):
+            notes.append("What the answer kept does not speak to what the question asks.")
             return _refusal_showing(checked), True, checked
         # "Does the license come with a warranty?": the judge reads "No" as its own answer, so
         # yes/no questions are not put to it.

@@ -272,6 +272,24 @@ def test_an_answer_without_the_number_the_question_asks_for_is_a_refusal(answere
     assert not run(answerer, "In which year was GitHub founded?")[1].refused
 
 
+def test_an_answer_whose_check_kept_only_what_the_question_did_not_ask_is_a_refusal(
+    answerer, echo_llm
+):
+    """1989 is said of the GPL, never of GitHub: the founding year goes, and the GPL sentence that
+    stays gives a year but not of what was asked."""
+    echo_llm.reply = (
+        "GitHub was founded in 1989 [1]. Richard Stallman introduced the GPL in 1989 [1]."
+    )
+    _, answer = run(answerer, "In which year was GitHub founded?")
+    assert answer.refused
+    assert answer.text.startswith(f"{NOT_COVERED} What they do say: Richard Stallman introduced")
+    assert "What the answer kept does not speak to what the question asks." in answer.notes
+    echo_llm.reply = (
+        "GitHub was founded in 2008 [1]. Richard Stallman introduced the GPL in 1989 [1]."
+    )
+    assert not run(answerer, "In which year was GitHub founded?")[1].refused
+
+
 def test_a_caveat_after_an_answer_does_not_make_it_a_refusal(answerer, echo_llm):
     echo_llm.reply = "GitHub was founded in 2008. The article does not mention who founded it."
     _, answer = run(answerer, "When was GitHub founded?")
