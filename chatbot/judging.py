@@ -12,12 +12,15 @@ surpassed TensorFlow"): asked alone, before the question, the model names it.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from chatbot.arithmetic import year_in
 from chatbot.llm import LLM
 from chatbot.prompting import Prompt
 from chatbot.sentences import without_markers
+
+_LEADING_ARTICLE = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
 
 CLAIM_QUESTION = (
     'Statement: "{claim}"\n\n'
@@ -72,4 +75,5 @@ class Judge:
         name = without_markers(reply[0]).strip(" \"'“”‘’.") if reply else ""
         if not name or name.lower().startswith("none") or len(name.split()) > 5:
             return None
-        return name
+        # "The MIT license" goes inside a question and a note: "the" there, not "The".
+        return _LEADING_ARTICLE.sub(lambda article: article.group(0).lower(), name)

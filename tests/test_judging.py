@@ -221,9 +221,11 @@ def test_a_name_is_asked_after_the_passages_and_read_from_a_short_reply():
         'or "none": Who launched PyTorch?'
     )
     assert judge.name("Who wrote it?") is None
+    llm.names["Which license is short?"] = "The MIT license [1]"
+    assert judge.name("Which license is short?") == "the MIT license"
     llm.names["Who won?"] = "The passages do not say who won the award in the end."
     assert judge.name("Who won?") is None  # a sentence, not a name
-    assert judge.calls == 3
+    assert judge.calls == 4
 
 
 DESCRIBED = "Which company picked the license that is short and permissive?"
@@ -246,11 +248,11 @@ def test_a_described_thing_is_named_first_and_the_question_answered_with_its_nam
     assert not answer.refused and answer.question == DESCRIBED
     drafted = llm.calls[1][-1]["content"]  # the name was asked first, then the draft
     assert drafted.startswith(f"Question: {DESCRIBED}")  # the passages' prefix is the same
-    assert "Question: Which company picked The MIT license?" in drafted
-    assert drafted.index(">>>") < drafted.index("Which company picked The MIT license?")
+    assert "Question: Which company picked the MIT license?" in drafted
+    assert drafted.index(">>>") < drafted.index("Which company picked the MIT license?")
     assert answer.notes[0] == (
-        "The question describes The MIT license (“the license that is short and permissive”); "
-        "it was answered as “Which company picked The MIT license?”."
+        "The question describes the MIT license (“the license that is short and permissive”); "
+        "it was answered as “Which company picked the MIT license?”."
     )
     starts = sorted(start - mit.passage.chunk.start for start, _ in mit.spans)
     assert mit.passage.chunk.text[starts[0] :].startswith("The MIT license is short")
