@@ -421,7 +421,7 @@ class Answerer:
         named = self._name_described(standalone, prompt, settings)
         if named:  # the question with the name in place of the description is answered instead
             standalone = asked = named.question
-            drafting = asked_instead(prompt, named.question)
+            drafting = asked_instead(prompt, named.question, [d.text for d in doubts])
         markers = CitationFilter(len(prompt.passages))
         draft = yield from self._generate(drafting, markers, settings)
         return self._finish(

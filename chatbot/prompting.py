@@ -130,15 +130,17 @@ def _closing(
     return f"Question: {question}\n\n{reminder}"
 
 
-def asked_instead(prompt: Prompt, question: str) -> Prompt:
-    """The prompt with `question` asked after the passages in place of its own, the passage
-    sentence closest to it pointed out. Everything up to the passages' end stays (and so does
-    llama.cpp's KV cache of it). The pointer is left out if it would make the prompt longer than
-    the one its budget was counted for."""
+def asked_instead(prompt: Prompt, question: str, doubts: Sequence[str] = ()) -> Prompt:
+    """The prompt with `question` asked after the passages in place of its own, with the doubts
+    about what it takes for granted and the passage sentence closest to it pointed out.
+    Everything up to the passages' end stays (and so does llama.cpp's KV cache of it). The
+    pointer is left out if it would make the prompt longer than the one its budget was counted
+    for."""
     question = neutralise(question)
-    messages = prompt.asking(_closing(question, (), closest_sentence(question, prompt.passages)))
+    closest = closest_sentence(question, prompt.passages)
+    messages = prompt.asking(_closing(question, doubts, closest))
     if len(messages[-1]["content"]) > len(prompt.messages[-1]["content"]):
-        messages = prompt.asking(_closing(question))
+        messages = prompt.asking(_closing(question, doubts))
     return dataclasses.replace(prompt, messages=messages)
 
 

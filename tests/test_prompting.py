@@ -191,3 +191,5 @@ def test_another_question_is_asked_after_the_same_passages():
         + " "
         + CLOSEST.format(n=1, fenced="<<<\nGitHub was founded in 2008.\n>>>")
     )
+    doubted = asked_instead(prompt, "Why was GitHub founded in 1995?", ["no 1995"])
+    assert doubted.messages[-1]["content"].endswith(f"{REMINDER} Careful: no 1995. {CORRECTION}")
