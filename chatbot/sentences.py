@@ -35,6 +35,12 @@ _COUNT_IN_BRACKETS = re.compile(
     r"billion|thousand)\b)",
     re.IGNORECASE,
 )
+# A line break inside a hard-wrapped sentence (the license files): after a line that does not end
+# a sentence or clause, before one that is no list item or heading. The splitter would take it
+# for a sentence end; it is read as a space (one character for one, so offsets stay).
+_WRAPPED_LINE_BREAK = re.compile(
+    r"(?<=[^\s.!?:;])[ \t]*\n(?![ \t]*(?:[-*+#>|]|\d{1,3}[.)]|\(\w\))\s)(?=[ \t]*[\w(\"'“‘])"
+)
 # Markers (and the commas between them) left on their own: "[2], [3], [4]" after a full stop.
 _ONLY_MARKERS = re.compile(r"^[\s,;.]*(?:\[\d{1,3}\][\s,;]*)+[.!?]?\s*$")
 
@@ -48,9 +54,10 @@ def _segmenter():
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) of each sentence of text, whitespace trimmed; markers after a full stop
-    ("… 1989. [1]") belong to the sentence before them."""
+    ("… 1989. [1]") belong to the sentence before them, and a hard-wrapped sentence is one."""
     spans: list[tuple[int, int]] = []
     position = 0
+    text = _WRAPPED_LINE_BREAK.sub(lambda wrap: " " * len(wrap.group(0)), text)
     for segment in _segmenter().segment(text):
         piece = segment.strip()
         if not piece:

@@ -173,18 +173,6 @@ def capitalised_terms(text: str) -> set[str]:
     return {term for word in _WORD.findall(text) if word[:1].isupper() for term in key_terms(word)}
 
 
-def _whole_sentences(text: str) -> list[tuple[int, int]]:
-    """Sentence spans of text, a piece opening in lower case joined to the one before it: in
-    hard-wrapped text (the license files) the splitter takes a line break for a sentence end."""
-    spans: list[tuple[int, int]] = []
-    for a, b in sentence_spans(text):
-        if spans and text[a:b].lstrip("\"'“‘([ ")[:1].islower():
-            spans[-1] = (spans[-1][0], b)
-        else:
-            spans.append((a, b))
-    return spans
-
-
 def closest_sentence(text: str, passages: list[Passage]) -> tuple[int, str] | None:
     """The passage sentence sharing more key terms with text (a question) than any other, as
     (passage number, sentence); None when none stands out — a tie points at the wrong one as often
@@ -194,7 +182,7 @@ def closest_sentence(text: str, passages: list[Passage]) -> tuple[int, str] | No
         (
             (len(asked & key_terms(chunk[a:b])), n, " ".join(chunk[a:b].split()))
             for n, chunk in enumerate((p.chunk.text for p in passages), start=1)
-            for a, b in _whole_sentences(chunk)
+            for a, b in sentence_spans(chunk)
         ),
         key=lambda scored: -scored[0],
     )

@@ -53,6 +53,29 @@ def test_spans_are_exact_offsets_into_the_text():
     assert [text[a:b] for a, b in spans] == ["First one [1].", "Second, with U.S. law.", "Third?"]
 
 
+def test_a_hard_wrapped_sentence_is_one_and_lists_and_headings_keep_their_lines():
+    wrapped = (
+        "MIT License\n\nPermission is hereby granted, free of charge, to any person obtaining a\n"
+        "copy of this software, subject to the following conditions:\n\n"
+        "      The above notice shall be included in all\n      copies of the Software.\n"
+    )
+    spans = sentence_spans(wrapped)
+    assert [" ".join(wrapped[a:b].split()) for a, b in spans] == [
+        "MIT License",
+        "Permission is hereby granted, free of charge, to any person obtaining a copy of this "
+        "software, subject to the following conditions:",
+        "The above notice shall be included in all copies of the Software.",
+    ]
+    assert wrapped[spans[1][0] : spans[1][1]].count("\n") == 1  # offsets into the text as it is
+    listed = "Steps\n- read the license\n- keep the notice\n1. share it"
+    assert split_sentences(listed) == [
+        "Steps",
+        "- read the license",
+        "- keep the notice",
+        "1. share it",
+    ]
+
+
 def test_markers_after_a_full_stop_move_before_it():
     assert markers_before_stop("It was 1989. [2] Then more.") == "It was 1989 [2]. Then more."
     assert markers_before_stop("It was 1989. [1].") == "It was 1989 [1]."
