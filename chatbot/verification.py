@@ -572,7 +572,7 @@ def correction(doubts: list[Doubt], passages: list[Passage], question: str) -> V
         if best and best not in quoted:
             quoted.append(best)
     said = " ".join(
-        with_markers(passages[n - 1].chunk.text[a:b].strip(), [n]) for n, a, b in quoted
+        with_markers(" ".join(passages[n - 1].chunk.text[a:b].split()), [n]) for n, a, b in quoted
     )
     assumed = "; ".join(d.text for d in doubts)
     lead = f"The question takes for granted what the documents do not back ({assumed})."

@@ -364,6 +364,14 @@ def test_a_draft_repeating_a_wrong_assumption_is_answered_with_what_the_passages
     ]
 
 
+def test_a_correction_quotes_a_hard_wrapped_sentence_on_one_line():
+    wrapped = passage(0, "In 2015, Google released\n      TensorFlow to the public.")
+    question = "Why did Google release PyTorch in 2015?"
+    passages = [wrapped, passage(1, "In 2016, Facebook launched PyTorch.")]
+    fixed = correction(premise_doubts(question, passages), passages, question)
+    assert "What they say: In 2015, Google released TensorFlow to the public [1]." in fixed.text
+
+
 def test_a_refusal_speaks_of_the_documents_not_of_passages():
     assert passages_as_documents("The GPUs are not mentioned in the given passages.") == (
         "The GPUs are not mentioned in the documents."
