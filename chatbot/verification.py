@@ -83,6 +83,7 @@ _CLAUSE_BREAK = re.compile(
 _AND_THAT = re.compile(r",?\s+and that\s+")
 _QUESTION_CLAUSE = re.compile(r"[,;:]\s+")
 _LISTED = re.compile(r"\s+(?:and|or)\s+")
+_OPENS_WITH_NO = re.compile(r"\s*no\b", re.IGNORECASE)
 _PASSAGES = re.compile(r"\b(?:the )?(?:given |provided |above )?passages?\b", re.IGNORECASE)
 # A sentence whose subject is the passages ("The passage provides …", "These passages do not …"):
 # what the cleaning of "The passage states that X" leaves of it says nothing about the world.
@@ -612,8 +613,13 @@ def verify(
     passage_sentences = statements(passages)
     context = asked | key_terms(without_markers(answer))
     # An answer that never names the question's subject is about it all the same: "How many daily
-    # downloads does GitHub have?" answered with a figure said of Hugging Face is no answer.
-    implied = bool(subjects) and not subjects & key_terms(without_markers(answer))
+    # downloads does GitHub have?" answered with a figure said of Hugging Face is no answer. One
+    # that opens with "No" says what is true instead ("No, DeepSeek picked the MIT license").
+    implied = (
+        bool(subjects)
+        and not subjects & key_terms(without_markers(answer))
+        and not _OPENS_WITH_NO.match(answer)
+    )
     pieces, checks, strays, about_passages, repeats = [], [], [], [], []
     said: list[set[str]] = []  # key terms of each sentence kept so far
     best_support: dict[int, float] = {}
