@@ -444,7 +444,7 @@ def _is_name(word: str) -> bool:
 
 def _named_groups(text: str, opens_sentence: bool = True) -> list[list[str]]:
     """Names as written, adjacent capitalised words joined ("Richard Stallman", "Hugging Face"),
-    names listed together ("MIT and Apache", "A, B or C") in one group; the first word of a
+    names listed together ("MIT and Apache", "GitHub or arXiv") in one group; the first word of a
     sentence is capitalised anyway, so it is left out."""
     groups: list[list[str]] = []
     previous_end = -2
