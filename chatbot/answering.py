@@ -401,9 +401,8 @@ class Answerer:
             return Answer(
                 question=question, text=NOT_COVERED, citations=(), passages=(), refused=True
             )
-        # "How many years between A and B?" names them apart by nature, and "Does A grant B?" asks
-        # whether: neither takes for granted that a passage says A and B together.
-        pairs = not (asks_for_a_number(standalone) or is_yes_no_question(standalone))
+        # "How many years between A and B?" names them apart by nature: not taken as said together.
+        pairs = not asks_for_a_number(standalone)
         doubts = premise_doubts(standalone, found, pairs) if settings.verify_citations else []
         budget = settings.n_ctx - settings.max_answer_tokens - PROMPT_MARGIN
         prompt = build_prompt(

@@ -290,7 +290,7 @@ def test_an_answer_whose_check_kept_only_what_the_question_did_not_ask_is_a_refu
     assert not run(answerer, "In which year was GitHub founded?")[1].refused
 
 
-def test_a_why_question_pairing_names_no_passage_pairs_is_corrected_a_yes_no_one_is_not(
+def test_a_question_pairing_names_no_passage_pairs_is_corrected_and_a_no_is_not_withheld(
     answerer, echo_llm
 ):
     echo_llm.reply = "GitHub picked the MIT license because it is permissive [1]."
@@ -299,10 +299,10 @@ def test_a_why_question_pairing_names_no_passage_pairs_is_corrected_a_yes_no_one
         "The question takes for granted what the documents do not back (the documents never name "
         "GitHub and MIT in the same sentence)."
     )
+    # A "No" that names who did instead is not held to the question's subject it replaces.
     echo_llm.reply = "No, DeepSeek picked the MIT license for its R1 model [1]."
-    _, answer = run(answerer, "Did GitHub pick the MIT license?")
-    assert answer.text.startswith("No, DeepSeek picked the MIT license")
-    assert "Careful" not in echo_llm.last_prompt
+    _, answer = run(answerer, "Did GitHub pick a license?")
+    assert answer.text.startswith("No, DeepSeek picked the MIT license") and not answer.refused
 
 
 def test_a_caveat_after_an_answer_does_not_make_it_a_refusal(answerer, echo_llm):
