@@ -243,6 +243,7 @@ def _verification_checks(checked: Verification) -> list[str]:
         f"Left out a sentence that says again what one before it said: “{s}”"
         for s in checked.repeats
     ]
+    checks += [f"Left out a question the draft asked: “{s}”" for s in checked.questions]
     return checks
 
 

@@ -134,6 +134,8 @@ class Verification:
     admits_unanswered: bool = False
     # sentences that say again what a sentence before them said, left out
     repeats: tuple[str, ...] = ()
+    # questions the draft asks (the small model may echo the question back), left out
+    questions: tuple[str, ...] = ()
 
     @property
     def unsupported(self) -> tuple[str, ...]:
@@ -620,7 +622,7 @@ def verify(
         and not subjects & key_terms(without_markers(answer))
         and not _OPENS_WITH_NO.match(answer)
     )
-    pieces, checks, strays, about_passages, repeats = [], [], [], [], []
+    pieces, checks, strays, about_passages, repeats, questions = [], [], [], [], [], []
     said: list[set[str]] = []  # key terms of each sentence kept so far
     best_support: dict[int, float] = {}
     spans: dict[int, tuple[tuple[int, int], ...]] = {}
@@ -630,8 +632,17 @@ def verify(
         raw, gap, position = answer[start:end], answer[position:start] or " ", end
         cited = [int(n) for n in MARKER.findall(raw) if 1 <= int(n) <= len(passages)]
         written = clean_source_talk(without_markers(raw))
-        if _ON_PASSAGES.match(written):
-            about_passages.append(written)
+        # Left out unjudged: talk about the passages, and questions (an answer states, it does not
+        # ask; the small model may echo the question back).
+        aside = (
+            about_passages
+            if _ON_PASSAGES.match(written)
+            else questions
+            if written.rstrip("\"'”’) ").endswith("?")
+            else None
+        )
+        if aside is not None:
+            aside.append(written)
             continue
         taken = _take_out_strays(written, context, asked, passage_sentences)
         strays += taken.words
@@ -693,5 +704,6 @@ def verify(
         strays=tuple(dict.fromkeys(strays)),
         about_passages=tuple(about_passages),
         repeats=tuple(repeats),
+        questions=tuple(questions),
         admits_unanswered=any(_NOT_ANSWERED.search(s) for s in about_passages),
     )

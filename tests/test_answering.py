@@ -460,6 +460,13 @@ def test_a_repeated_sentence_is_left_out_and_the_checks_say_so(answerer, echo_ll
     )
 
 
+def test_a_question_in_the_draft_is_left_out_and_the_checks_say_so(answerer, echo_llm):
+    echo_llm.reply = "GitHub was founded in 2008 [1]. When was GitHub founded [1]?"
+    _, answer = run(answerer, "When was GitHub founded?")
+    assert answer.text == "GitHub was founded in 2008 [1]."
+    assert answer.checks == ("Left out a question the draft asked: “When was GitHub founded?”",)
+
+
 def test_a_count_written_in_brackets_is_read_as_a_count(answerer, echo_llm):
     echo_llm.reply = f"{GPL_IN_1989} GitHub was founded in 2008, [20] years later [2]."
     _, answer = run(answerer, GPL_TO_GITHUB)
