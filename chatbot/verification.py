@@ -295,6 +295,11 @@ def support(terms: set[str], passage_terms: set[str]) -> float:
     return len(terms & passage_terms) / len(terms)
 
 
+def _asks(sentence: str) -> bool:
+    """A question: an answer states, it does not ask (the small model may echo the question)."""
+    return sentence.rstrip("\"'”’) ").endswith("?")
+
+
 def clean_source_talk(sentence: str) -> str:
     """The sentence without talk about "the passages" ("The passage [1] states that X" -> "X")."""
     stripped = sentence.strip()
@@ -632,17 +637,8 @@ def verify(
         raw, gap, position = answer[start:end], answer[position:start] or " ", end
         cited = [int(n) for n in MARKER.findall(raw) if 1 <= int(n) <= len(passages)]
         written = clean_source_talk(without_markers(raw))
-        # Left out unjudged: talk about the passages, and questions (an answer states, it does not
-        # ask; the small model may echo the question back).
-        aside = (
-            about_passages
-            if _ON_PASSAGES.match(written)
-            else questions
-            if written.rstrip("\"'”’) ").endswith("?")
-            else None
-        )
-        if aside is not None:
-            aside.append(written)
+        if _ON_PASSAGES.match(written) or _asks(written):  # left out unjudged
+            (about_passages if _ON_PASSAGES.match(written) else questions).append(written)
             continue
         taken = _take_out_strays(written, context, asked, passage_sentences)
         strays += taken.words
