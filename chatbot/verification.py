@@ -61,6 +61,9 @@ _POSSESSIVE = re.compile(r"['’]s$")
 _DIGIT = re.compile(r"\d")
 # A word may carry digits after its first letter ("GPT-4", "R1"): a name, not a number.
 _WORD = re.compile(r"\d+(?:[.,]\d+)*|[A-Za-z](?:[A-Za-z0-9'’]|-(?=[A-Za-z0-9]))*")
+# A name with a describing word hyphened on ("MIT-licensed", "Google-backed", "GPL-compatible"):
+# the name is what comes before it. Other tails belong to the name ("Scikit-learn", "GPT-4").
+_DESCRIPTIVE_TAIL = re.compile(r"-[a-z]*(?:ed|en|ing|like|style|compatible)$")
 # Talk about the prompt's passages, which the reader never sees: "The passage [1] states that …".
 _SOURCE_LEAD = re.compile(
     r"^((?:however|also|moreover|in addition|instead),\s*)?"
@@ -158,17 +161,22 @@ def key_terms(text: str) -> set[str]:
     return terms
 
 
+def _name_part(word: str) -> str:
+    """The word without a plain word hyphened on: "MIT-licensed" -> "MIT"."""
+    return _DESCRIPTIVE_TAIL.sub("", _POSSESSIVE.sub("", word)) if word[:1].isupper() else word
+
+
 def name_terms(text: str) -> set[str]:
     """Key terms of the capitalised words after a sentence's first word: names such as
     'Canberra', which a passage must hold for the sentence to rest on it. Acronyms are left out:
     'GPL' stands for words the passage spells out."""
-    words = _WORD.findall(text)[1:]
-    names = {
-        _POSSESSIVE.sub("", w.lower())[:6]
+    words = map(_name_part, _WORD.findall(text)[1:])
+    return {
+        term
         for w in words
         if (w[:1].isupper() and not w.isupper()) or (w[:1].isalpha() and _DIGIT.search(w))
+        for term in key_terms(w)
     }
-    return names & key_terms(text)
 
 
 def capitalised_terms(text: str) -> set[str]:
@@ -456,7 +464,7 @@ def _named_groups(text: str, opens_sentence: bool = True) -> list[list[str]]:
     groups: list[list[str]] = []
     previous_end = -2
     for match in _WORD.finditer(text):
-        word = _POSSESSIVE.sub("", match.group(0))
+        word = _name_part(match.group(0))
         if (opens_sentence and match.start() == 0) or not _is_name(word) or not key_terms(word):
             continue
         between = text[previous_end : match.start()]

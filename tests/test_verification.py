@@ -10,6 +10,7 @@ from chatbot.verification import (
     correction,
     derived_numbers,
     key_terms,
+    name_terms,
     passage_dating,
     passage_naming,
     passages_as_documents,
@@ -264,6 +265,22 @@ def test_an_answer_that_never_names_the_question_subject_is_still_held_to_it():
     assert borrowed.unsupported and not borrowed.anything_supported
     near = verify("It was founded in 2008 [2].", passages, "What does GitHub do?")
     assert near.text == "It was founded in 2008 [2]."
+
+
+def test_a_name_with_a_describing_word_hyphened_on_is_the_name_alone():
+    """ "MIT-licensed software" is about MIT: the answer naming "the MIT License" names the
+    question's subject, so its claims are not held to a subject no passage holds. Names whose
+    tail is part of them stay whole."""
+    mit = "Permission is hereby granted, free of charge, to any person obtaining a copy of it."
+    question = "Who may obtain a copy of MIT-licensed software, and does it cost anything?"
+    checked = verify(
+        "Any person obtaining a copy, free of charge [1].",
+        [passage(0, mit, title="MIT License")],
+        question,
+    )
+    assert checked.anything_supported and not checked.unsupported
+    assert name_terms("Was it Google-backed or GPL-compatible?") == {"google"}
+    assert name_terms("Is Scikit-learn older than DeepSeek-v3?") == {"scikit", "deepse"}
 
 
 def test_a_figure_borrowed_in_a_which_clause_does_not_vouch_for_the_claim_before_it():
