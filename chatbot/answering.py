@@ -41,6 +41,7 @@ from chatbot.verification import (
     passages_as_documents,
     premise_doubts,
     restates,
+    stating_sentence,
     verify,
 )
 
@@ -436,8 +437,13 @@ class Answerer:
         described = described_thing(question)
         if described is None:
             return None
-        name = Judge(self.llm, prompt).name(described.lookup)
+        judge = Judge(self.llm, prompt)
+        name = judge.name(described.lookup)
         where = passage_naming(name, described.fact, prompt.passages) if name else None
+        stating = stating_sentence(described.fact, prompt.passages) if where is None else None
+        if stating:  # it named something else ("OpenAI"): asked again, the sentence quoted
+            name = judge.name(described.lookup, stating)
+            where = passage_naming(name, described.fact, prompt.passages) if name else None
         if where is None:
             return None
         return Named(described, name, *where, question=described.named(question, name))

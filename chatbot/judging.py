@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from chatbot.arithmetic import year_in
 from chatbot.llm import LLM
-from chatbot.prompting import Prompt
+from chatbot.prompting import Prompt, neutralise
 from chatbot.sentences import without_markers
 
 _LEADING_ARTICLE = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
@@ -31,6 +31,8 @@ ANSWERED_QUESTION = 'Do the passages above answer this question: "{question}"? A
 NAME_QUESTION = (
     'Answer this question from the passages above with a name only, or "none": {question}'
 )
+# The sentence is quoted after the question when the model named something else the first time.
+NAME_IN_SENTENCE = ' (The passage sentence: "{sentence}")'
 YEAR_QUESTION = (
     'What year do the passages above give for {event}? Reply with the year only, or "none".'
 )
@@ -66,11 +68,15 @@ class Judge:
         request = self.prompt.asking(YEAR_QUESTION.format(event=" ".join(event.split())))
         return year_in("".join(self.llm.stream_chat(request, 8, 0.0)))
 
-    def name(self, question: str) -> str | None:
+    def name(self, question: str, sentence: str | None = None) -> str | None:
         """The name the model reads in the passages as the answer to a short "Which …?" question,
-        or None (no name, or a reply too long to be one)."""
+        or None (no name, or a reply too long to be one). `sentence`, the passage sentence that
+        states what the question asks, is quoted after it."""
         self.calls += 1
-        request = self.prompt.asking(NAME_QUESTION.format(question=" ".join(question.split())))
+        asked = " ".join(question.split())
+        if sentence:
+            asked += NAME_IN_SENTENCE.format(sentence=neutralise(" ".join(sentence.split())))
+        request = self.prompt.asking(NAME_QUESTION.format(question=asked))
         reply = "".join(self.llm.stream_chat(request, 12, 0.0)).strip().splitlines()
         name = without_markers(reply[0]).strip(" \"'“”‘’.") if reply else ""
         if not name or name.lower().startswith("none") or len(name.split()) > 5:

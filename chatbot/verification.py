@@ -563,6 +563,16 @@ def passage_naming(name: str, fact: str, passages: list[Passage]) -> tuple[int, 
     return None
 
 
+def stating_sentence(fact: str, passages: list[Passage]) -> str | None:
+    """The passage sentence that shares most of the fact's key terms, holding at least half of
+    them ("PyTorch eventually surpassed TensorFlow as the industry's leading framework."), or
+    None."""
+    closest = closest_sentence(fact, passages)
+    if closest is None or support(key_terms(fact), key_terms(closest[1])) < SUPPORTED:
+        return None
+    return closest[1]
+
+
 def restates(sentence: str, doubts: list[Doubt]) -> bool:
     """Whether the sentence repeats an assumption the doubts are about."""
     terms = key_terms(sentence)

@@ -266,5 +266,21 @@ def test_a_name_no_passage_says_the_fact_of_is_not_used(config, embedder, index_
     )
     answer = answer_with(config, embedder, llm, DESCRIBED)
     assert answer.text.startswith(NAMED_DRAFT[:-1]) and not answer.refused
-    assert f"Question: {DESCRIBED}\n\n" in llm.calls[1][-1]["content"]  # asked as it was
+    assert f"Question: {DESCRIBED}\n\n" in llm.calls[-1][-1]["content"]  # asked as it was
     assert not any("describes" in note for note in answer.notes)
+
+
+def test_a_wrong_name_is_asked_again_with_the_sentence_that_states_the_fact(
+    config, embedder, index_dir
+):
+    """The model named something else ("GitHub"); quoted the passage sentence that says the
+    fact, it names the thing, and the question is answered with that name."""
+    lookup = "Which license is short and permissive?"
+    quoted = f'{lookup} (The passage sentence: "The MIT license is short and permissive.")'
+    llm = NamingLLM(
+        f"{NAMED_DRAFT} [1]", {lookup: "GitHub", quoted: "The MIT license"}, true=(NAMED_DRAFT,)
+    )
+    answer = answer_with(config, embedder, llm, DESCRIBED)
+    assert answer.notes[0].startswith("The question describes the MIT license")
+    assert answer.text.startswith("The MIT license is short and permissive [")
+    assert "Question: Which company picked the MIT license?" in llm.calls[2][-1]["content"]
