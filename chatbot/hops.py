@@ -34,6 +34,16 @@ _NOT_A_THING = frozenset(
 # Where a relative clause gives way to the main clause: "The person who introduced the GPL is
 # pictured …" -> "introduced the GPL".
 _MAIN_VERB = re.compile(r"\s+(?:is|are|was|were|has|have|had)\s+")
+# "The article names one rapidly emerging newcomer among open-source forces. With what pursuit does
+# it say that newcomer's advocacy aligns?": a thing brought in by a sentence of its own, then asked
+# about as "that newcomer".
+_INTRODUCED = re.compile(
+    r"^(?P<source>the (?:article|author|authors|text|document|documents)) (?P<verb>[a-z]+)s "
+    r"(?P<determiner>one|a|an) (?P<description>[^.?!:;]+)[.:;]\s+(?P<asked>.+)$",
+    re.IGNORECASE,
+)
+# Where a description's head noun ends: "rapidly emerging newcomer | among open-source forces".
+_AFTER_HEAD = re.compile(r"\s+(?:among|of|in|from|with|for|on|at|by|to|that|which|who)\s")
 # "behind DeepSeek-v3 and DeepSeek-R1 adopt": a name (capitalised words, joined by "and").
 _NAMES = re.compile(r"[A-Z0-9][\w.'-]*(?:(?:\s+|\s+and\s+|\s*,\s*)[A-Z0-9][\w.'-]*)*")
 
@@ -45,9 +55,16 @@ class Described:
     phrase: str  # as the question words it: "the framework that eventually surpassed TensorFlow"
     fact: str  # what is said of it: "eventually surpassed TensorFlow"
     lookup: str  # the question that names it: "Which framework eventually surpassed TensorFlow?"
+    # For a thing brought in by a sentence of its own: the sentence that asks, and the words in it
+    # that refer back to the thing ("that newcomer").
+    asked: str = ""
+    refers: str = ""
 
     def named(self, question: str, name: str) -> str:
-        """The question with the name in the phrase's place."""
+        """The question with the name in the phrase's place; for a thing brought in by a sentence
+        of its own, the asking sentence with the name in place of the words that refer to it."""
+        if self.refers:
+            return self.asked.replace(self.refers, name, 1)
         return question.replace(self.phrase, name, 1)
 
 
@@ -61,9 +78,35 @@ def _fact(rel: str, words: str) -> str:
     return words[: verb.start()] if verb and len(words[: verb.start()].split()) >= 2 else words
 
 
+def _introduced(question: str) -> Described | None:
+    """A thing a first sentence brings in ("The article names one … newcomer …") and the next asks
+    about as "that newcomer", or None."""
+    found = _INTRODUCED.match(question.strip())
+    if not found:
+        return None
+    description = found.group("description").strip()
+    head = _AFTER_HEAD.split(f" {description} ", maxsplit=1)[0].split()
+    if not head:
+        return None
+    refers = re.search(rf"\b(?:that|this|the) {re.escape(head[-1])}\b", found.group("asked"), re.I)
+    if not refers:
+        return None
+    source, verb = found.group("source").lower(), found.group("verb").lower()
+    return Described(
+        phrase=f"{found.group('determiner')} {description}",
+        fact=description,
+        lookup=f"Which {description} does {source} {verb}?",
+        asked=found.group("asked"),
+        refers=refers.group(0),
+    )
+
+
 def described_thing(question: str) -> Described | None:
     """The first thing the question names by a fact about it, with the question that looks it up;
     None when there is none, or when it is what the question asks for."""
+    introduced = _introduced(question)
+    if introduced:
+        return introduced
     for found in _DESCRIBED.finditer(question):
         noun, rel = found.group("noun"), found.group("rel")
         if _NOT_A_THING & set(noun.lower().split()):

@@ -33,6 +33,12 @@ from chatbot.hops import described_thing
             "Which license is short and permissive?",
             "Which company picked PyTorch?",
         ),
+        (  # brought in by a sentence of its own, then referred to
+            "The article names one fast-growing newcomer among open forces. What does that "
+            "newcomer's license allow?",
+            "Which fast-growing newcomer among open forces does the article name?",
+            "What does PyTorch's license allow?",
+        ),
     ],
 )
 def test_a_thing_named_by_a_fact_about_it(question, lookup, named):
@@ -49,6 +55,7 @@ def test_a_thing_named_by_a_fact_about_it(question, lookup, named):
         "In the style of which series was the artwork made?",  # an asking "which"
         "Why does the claim that GitHub was founded in 2008 matter?",  # a statement
         "When was GitHub founded?",
+        "The article names one newcomer. When was GitHub founded?",  # never referred to again
     ],
 )
 def test_no_described_thing(question):
