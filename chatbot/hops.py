@@ -44,6 +44,11 @@ _INTRODUCED = re.compile(
 )
 # Where a description's head noun ends: "rapidly emerging newcomer | among open-source forces".
 _AFTER_HEAD = re.compile(r"\s+(?:among|of|in|from|with|for|on|at|by|to|that|which|who)\s")
+# "In which year did the company that launched PyTorch release LLaMA?": a described thing after
+# "did" is the subject, and the question's own verb follows its clause, which then ends after the
+# name its verb takes ("launched PyTorch").
+_DO_BEFORE = re.compile(r"\b(?:did|does|do)\s+$", re.IGNORECASE)
+_VERB_AND_NAME = re.compile(r"[a-z]+\s+(?:the\s+)?[A-Z0-9][\w.'-]*(?:\s+[A-Z0-9][\w.'-]*)*")
 # "behind DeepSeek-v3 and DeepSeek-R1 adopt": a name (capitalised words, joined by "and").
 _NAMES = re.compile(r"[A-Z0-9][\w.'-]*(?:(?:\s+|\s+and\s+|\s*,\s*)[A-Z0-9][\w.'-]*)*")
 
@@ -114,6 +119,9 @@ def described_thing(question: str) -> Described | None:
         if _ASKED_FOR.search(question[: found.start()]):
             continue
         fact = _fact(rel, found.group("fact"))
+        if rel.lower() != "behind" and _DO_BEFORE.search(question[: found.start()]):
+            verb_and_name = _VERB_AND_NAME.match(fact)
+            fact = verb_and_name.group(0) if verb_and_name else ""
         if not fact:
             continue
         phrase = question[found.start() : found.start("fact")] + fact

@@ -33,6 +33,11 @@ from chatbot.hops import described_thing
             "Which license is short and permissive?",
             "Which company picked PyTorch?",
         ),
+        (  # the subject of "did": its clause ends after the name its verb takes
+            "In which year did the company that launched PyTorch release LLaMA?",
+            "Which company launched PyTorch?",
+            "In which year did PyTorch release LLaMA?",
+        ),
         (  # brought in by a sentence of its own, then referred to
             "The article names one fast-growing newcomer among open forces. What does that "
             "newcomer's license allow?",
@@ -56,6 +61,7 @@ def test_a_thing_named_by_a_fact_about_it(question, lookup, named):
         "Why does the claim that GitHub was founded in 2008 matter?",  # a statement
         "When was GitHub founded?",
         "The article names one newcomer. When was GitHub founded?",  # never referred to again
+        "Why did the team that trained it use distillation?",  # "did": no name ends its clause
     ],
 )
 def test_no_described_thing(question):
