@@ -193,6 +193,18 @@ def kept_off_the_question(question: str, checked: Verification) -> bool:
     return bool(asked) and any(asked & r for r in removed) and not asked & kept
 
 
+def speaks_to(question: str, text: str) -> bool:
+    """Whether the answer holds every name the question gives and at least one of its other key
+    words (on five letters, so "stands" meets "stand"): "AIHH stands for AI Helps Humans" speaks
+    to "What does AIHH stand for?", and the passages are not judged again on whether they answer
+    it. An answer about a neighbouring fact leaves out a name ("the AIME benchmark") or every
+    word of what is asked."""
+    names = capitalised_terms(question)
+    others = {term[:5] for term in key_terms(question) - names}
+    said = key_terms(without_markers(text))
+    return bool(names) and names <= said and bool(others & {term[:5] for term in said})
+
+
 def _led_by_naming(
     named: Named,
     text: str,
@@ -667,7 +679,12 @@ class Answerer:
             return _refusal_showing(checked), True, checked
         # "Does the license come with a warranty?": the judge reads "No" as its own answer, so
         # yes/no questions are not put to it.
-        asks = judge is not None and checked.sentences and not is_yes_no_question(question)
+        asks = (
+            judge is not None
+            and checked.sentences
+            and not is_yes_no_question(question)
+            and not speaks_to(question, checked.text)
+        )
         answered = judge.answered(question) if asks else None
         if answered is not None and answered < ANSWERED_THRESHOLD:
             notes.append("The passages were judged not to answer the question itself.")

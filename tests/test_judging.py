@@ -84,7 +84,9 @@ def test_a_sentence_the_judge_rejects_is_removed_and_the_note_says_so(config, em
     answer = answer_with(config, embedder, llm, "Who introduced the GNU General Public License?")
     assert answer.text.startswith("Richard Stallman introduced") and "permissive" not in answer.text
     assert f"Removed from the answer because the sources do not say it: “{false}”" in answer.notes
-    assert len(llm.judged) == 3 and not answer.refused  # two sentences, then the whole answer
+    # Two sentences; the answer holds the question's names and what it asks, so the passages are
+    # not judged on whether they answer it.
+    assert len(llm.judged) == 2 and not answer.refused
 
 
 def test_a_draft_whose_every_claim_the_judge_rejects_is_refused(config, embedder, index_dir):
@@ -112,6 +114,19 @@ def test_true_statements_that_do_not_answer_the_question_become_a_refusal_that_s
     assert answer.refused
     assert answer.text.startswith(f"{NOT_COVERED} What they do say: Richard Stallman introduced")
     assert answer.citations and answer.citations[0].n == 1
+
+
+def test_an_answer_holding_the_question_names_and_what_it_asks_is_not_judged_again(
+    config, embedder, index_dir
+):
+    """ "When was GitHub founded?" answered "GitHub was founded in 2008": the answer speaks to the
+    question itself, so a judgement that the passages do not answer it (the small model said so
+    of "What does AIHH stand for?") does not withhold it."""
+    true = "GitHub was founded in 2008."
+    llm = JudgingLLM(reply=f"{true} [1]", true=(true,), answers=False)
+    answer = answer_with(config, embedder, llm, "When was GitHub founded?")
+    assert not answer.refused and answer.text.startswith("GitHub was founded in 2008 [")
+    assert len(llm.judged) == 1  # the sentence only
 
 
 def test_a_yes_no_question_is_not_put_to_the_answered_judgement(config, embedder, index_dir):
