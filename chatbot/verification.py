@@ -162,7 +162,7 @@ def key_terms(text: str) -> set[str]:
 
 
 def _name_part(word: str) -> str:
-    """The word without a plain word hyphened on: "MIT-licensed" -> "MIT"."""
+    """The word without a describing word hyphened on: "MIT-licensed" -> "MIT"."""
     return _DESCRIPTIVE_TAIL.sub("", _POSSESSIVE.sub("", word)) if word[:1].isupper() else word
 
 
