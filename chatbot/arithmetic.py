@@ -32,11 +32,17 @@ _TWO_EVENTS = (
     re.compile(r"\bbetween (?P<a>.+?) and (?P<b>.+?)(?:,|\?|$)", re.IGNORECASE),
     re.compile(r"\bseparate (?P<a>.+?) (?:from|and) (?P<b>.+?)(?:,|\?|$)", re.IGNORECASE),
     re.compile(r"\bfrom (?P<a>.+?) (?:to|until|till) (?P<b>.+?)(?:,|\?|$)", re.IGNORECASE),
+    # Up to the last auxiliary: "after the GNU GPL was introduced | was | GitHub founded".
     re.compile(
-        r"\b(?:after|before) (?P<a>.+?),? (?:did|was|were|had|do|does) (?P<b>.+?)(?:,|\?|$)",
+        r"\b(?:after|before) (?P<a>.+),? (?P<aux>did|was|were|had|do|does) "
+        r"(?P<b>[^,?]+?)(?:,|\?|$)",
         re.IGNORECASE,
     ),
 )
+# An event worded as a clause ("the GNU GPL was introduced", "GitHub was founded") takes its year
+# after it: "… was introduced in 1989", not "… was introduced was in 1989".
+_CLAUSE = re.compile(r"\b(?:was|were|is|are)\s+\w+$|\w(?:ed|en)$", re.IGNORECASE)
+_PARTICIPLE = re.compile(r"\s(\w+(?:ed|en))$")
 _HAPPENED = re.compile(
     r"\s+(?:appear|happen|occur|arrive|follow|come out|take place|launch|start|begin)$",
     re.IGNORECASE,
@@ -77,6 +83,9 @@ def two_events(question: str) -> tuple[str, str] | None:
         found = pattern.search(question)
         if found:
             events = tuple(_HAPPENED.sub("", found.group(e).strip()) for e in ("a", "b"))
+            aux = found.groupdict().get("aux", "").lower()
+            if aux in ("was", "were"):  # "was GitHub founded" -> "GitHub was founded"
+                events = (events[0], _PARTICIPLE.sub(rf" {aux} \1", events[1]))
             if all(events) and not any(_refers_back(e) for e in events):
                 return events
     return None
@@ -98,8 +107,9 @@ def counted_from(first: Dated, second: Dated) -> str:
     """The answer written from two dated events: each year with its passage, then the count."""
     (early, late), lead = sorted((first.year, second.year)), first.event[:1].upper()
     difference = late - early
+    was = "" if _CLAUSE.search(first.event) else " was"
     return (
-        f"{lead}{first.event[1:]} was in {first.year} [{first.passage}], and {second.event} in "
+        f"{lead}{first.event[1:]}{was} in {first.year} [{first.passage}], and {second.event} in "
         f"{second.year} [{second.passage}]. That is {difference} {_unit(difference, ' ')}, "
         f"from {early} to {late}."
     )

@@ -98,7 +98,11 @@ def test_without_add_only_a_wrong_count_is_set_right():
             "How many years after Theano did Caffe appear, according to the article?",
             ("Theano", "Caffe"),
         ),
-        ("How long after the GPL was GitHub founded?", ("the GPL", "GitHub founded")),
+        ("How long after the GPL was GitHub founded?", ("the GPL", "GitHub was founded")),
+        (  # up to the last auxiliary, not the first
+            "How many years after the GNU GPL was introduced was GitHub founded?",
+            ("the GNU GPL was introduced", "GitHub was founded"),
+        ),
         ("How many years did it take from the GPL to GitHub?", ("the GPL", "GitHub")),
         ("How many years before TensorFlow did it appear?", None),  # "it": an earlier question's
         ("How many years between them?", None),
@@ -126,3 +130,10 @@ def test_an_answer_written_from_two_dated_events():
         "[1]. That is 8 years, from 2007 to 2015."
     )
     assert counted_from(launch, release).endswith("That is 8 years, from 2007 to 2015.")
+    introduced, founded = (
+        Dated("the GNU GPL was introduced", 1989, 1),
+        Dated("GitHub was founded", 2008, 2),
+    )
+    assert counted_from(introduced, founded).startswith(
+        "The GNU GPL was introduced in 1989 [1], and GitHub was founded in 2008 [2]."
+    )
