@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from bm25s.stopwords import STOPWORDS_EN_PLUS
 
+from chatbot.opposites import base_forms, kin, opposites, words_of
 from chatbot.retrieval import Passage
 from chatbot.sentences import (
     MARKER,
@@ -485,13 +486,16 @@ class Doubt:
     text: str  # for people (and the model): "the documents never mention 1995"
     terms: frozenset[str]  # key terms a sentence restating the assumption holds together
     topics: tuple[frozenset[str], ...]  # what to quote the passages on instead
+    # Dictionary forms of a word the sentence must hold too ("slow" for "slowed down").
+    said: frozenset[str] = frozenset()
 
 
 def premise_doubts(question: str, passages: list[Passage], pairs: bool = True) -> list[Doubt]:
     """What the question takes for granted that no passage sentence says: a number no passage
-    holds, or (with pairs) two names of one clause no passage sentence puts together ("Why did
-    Google release PyTorch?"). A question comparing two things ("How many years between A and B?")
-    names them apart by nature: ask without pairs."""
+    holds, (with pairs) two names of one clause no passage sentence puts together ("Why did
+    Google release PyTorch?"), or a fact a passage sentence says the opposite of (turned_around).
+    A question comparing two things ("How many years between A and B?") names them apart by
+    nature: ask without pairs."""
     sentences = [
         key_terms(p.chunk.text[a:b]) for p in passages for a, b in sentence_spans(p.chunk.text)
     ]
@@ -525,7 +529,7 @@ def premise_doubts(question: str, passages: list[Passage], pairs: bool = True) -
         if both <= everything and not any(both <= s for s in sentences):
             text = f"the documents never name {a} and {b} in the same sentence"
             doubts.append(Doubt(text, frozenset(both), (frozenset(terms_a), frozenset(terms_b))))
-    return doubts
+    return doubts + turned_around(question, passages)
 
 
 def passage_dating(
@@ -576,7 +580,72 @@ def stating_sentence(fact: str, passages: list[Passage]) -> str | None:
 def restates(sentence: str, doubts: list[Doubt]) -> bool:
     """Whether the sentence repeats an assumption the doubts are about."""
     terms = key_terms(sentence)
-    return any(doubt.terms <= terms for doubt in doubts)
+    forms = _forms(sentence)
+    return any(doubt.terms <= terms and (not doubt.said or doubt.said & forms) for doubt in doubts)
+
+
+def _forms(text: str) -> set[str]:
+    """The dictionary forms of every word of the text ("accelerating" -> "accelerate")."""
+    return {form for word in words_of(text) for form in base_forms(word) or {word}}
+
+
+# A question that takes its clause as given: "Why did …?", "Since …, why …?", "How come …?".
+_PRESUPPOSES = re.compile(r"^\s*(?:why|how come|since|given that)\b|,\s*why\b", re.IGNORECASE)
+# "not only" adds, it does not deny.
+_NEGATION = re.compile(r"\b(?:not(?! only)|no|never|nor|cannot)\b|n['’]t\b", re.IGNORECASE)
+
+
+def turned_around(question: str, passages: list[Passage]) -> list[Doubt]:
+    """What a question takes as given that a passage sentence says the opposite of: a word of the
+    question whose opposite (WordNet's antonyms and the words derived from them) a sentence holds,
+    the sentence holding every name of the question (or its document's title does) and at least
+    half of its other words ("Why did GitHub's founding in 2008 slow down …?" beside "In 2008,
+    GitHub was founded, accelerating the growth …"), and no such sentence saying the word itself
+    or its kin, or its opposite with a "not" ("does not grant" agrees with "deny"). A sentence
+    that says no, not or never turns nothing around: its polarity is not its words'."""
+    if not _PRESUPPOSES.search(question):
+        return []
+    names = capitalised_terms(question) - key_terms(question.split(None, 1)[0])
+    asked = _content_forms(question)
+    sentences = [
+        (passage.chunk.text[a:b], key_terms(passage.where), _content_forms(passage.where))
+        for passage in passages
+        for a, b in sentence_spans(passage.chunk.text)
+    ]
+    doubts = []
+    for word in dict.fromkeys(w for w in words_of(question) if key_terms(w) - names):
+        turned = opposites(word) - asked
+        if not turned:
+            continue
+        rest = asked - base_forms(word) - {word}
+        best: tuple[float, str] | None = None  # the turned-around sentence sharing most
+        agrees = False  # a sentence says the fact with the question's own word
+        for sentence, title_terms, title_forms in sentences:
+            forms = _content_forms(sentence)
+            if not names <= key_terms(sentence) | title_terms:
+                continue
+            share = len(rest & (forms | title_forms)) / max(len(rest), 1)
+            if share < SUPPORTED:
+                continue
+            negated = bool(_NEGATION.search(sentence))
+            if negated and forms & turned:  # "does not grant" says what "deny" says
+                agrees = True
+            elif forms & kin(word):
+                agrees = agrees or not negated
+            elif not negated and forms & turned and (best is None or share > best[0]):
+                best = share, sentence
+        if best and not agrees:
+            said = next(w for w in words_of(best[1]) if key_terms(w) and base_forms(w) & turned)
+            text = f"the documents say {said}, not {word}"
+            topic = frozenset(key_terms(best[1]))
+            said_forms = base_forms(word) | base_forms(word.split()[0])
+            doubts.append(Doubt(text, frozenset(names), (topic,), said_forms))
+    return doubts
+
+
+def _content_forms(text: str) -> set[str]:
+    """The dictionary forms of the text's content words."""
+    return {form for w in words_of(text) if key_terms(w) for form in base_forms(w) or {w}}
 
 
 def correction(doubts: list[Doubt], passages: list[Passage], question: str) -> Verification:

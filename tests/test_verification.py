@@ -563,3 +563,56 @@ def test_a_name_counts_where_a_passage_sentence_says_the_fact_of_it():
     assert passage_naming("Google", "launched PyTorch", ARTICLE) is None  # said of another
     assert passage_naming("Hugging Face", "lets researchers use models", ARTICLE)[0] == 3
     assert passage_naming("Meta", "launched PyTorch", ARTICLE) is None  # a name no passage holds
+
+
+def test_a_question_that_turns_a_passage_fact_around_is_doubted():
+    github = passage(0, "In 2008, GitHub was founded, accelerating the growth of the ecosystem.")
+    mit = passage(
+        1,
+        "Permission is hereby granted, free of charge, to deal in the Software without "
+        "restriction, including the rights to use, copy, and/or sell copies of the Software.",
+        title="MIT License",
+    )
+    passages = [github, mit]
+
+    def doubts(question):
+        return [d.text for d in premise_doubts(question, passages)]
+
+    question = "Why did GitHub's founding in 2008 slow down the growth of the ecosystem?"
+    assert doubts(question) == ["the documents say accelerating, not slow down"]
+    assert doubts("Why does the MIT license forbid selling copies of the software?") == [
+        "the documents say permission, not forbid"
+    ]
+    # The fact as the passage says it, a question that takes nothing as given, another subject.
+    assert doubts("Why did GitHub's founding in 2008 accelerate the ecosystem's growth?") == []
+    assert doubts("Did GitHub's founding in 2008 slow down the growth of the ecosystem?") == []
+    assert doubts("Why did SourceForge's founding in 2008 slow down the ecosystem's growth?") == []
+    # A sentence that says "not" is not taken at its words.
+    negated = passage(0, "In 2008, GitHub was founded, not accelerating the ecosystem's growth.")
+    assert premise_doubts(question, [negated]) == []
+    # Another sentence says it with the question's own word: the passages say both.
+    slowed = passage(2, "Later, GitHub's founding slowed the growth of the ecosystem.")
+    assert premise_doubts(question, [github, slowed]) == []
+    # "does not grant" says what "deny" says.
+    trademarks = passage(0, "This License does not grant permission to use the trademarks.")
+    definition = passage(1, "Licensor means the owner granting the License to use the trademarks.")
+    denied = "Why does the License deny permission to use the trademarks?"
+    assert premise_doubts(denied, [trademarks, definition]) == []
+    assert [d.text for d in premise_doubts(denied, [definition])] == [
+        "the documents say granting, not deny"
+    ]
+    # "not only" does not deny.
+    both = passage(0, "In 2008, GitHub was founded, not only accelerating the ecosystem's growth.")
+    assert [d.text for d in premise_doubts(question, [both])] == [
+        "the documents say accelerating, not slow down"
+    ]
+
+    turned = premise_doubts(question, passages)
+    assert restates("GitHub's founding slowed down the ecosystem's growth [1].", turned)
+    assert not restates("GitHub's founding accelerated the ecosystem's growth [1].", turned)
+    fixed = correction(turned, passages, question)
+    assert fixed.text == (
+        "The question takes for granted what the documents do not back (the documents say "
+        "accelerating, not slow down). What they say: In 2008, GitHub was founded, accelerating "
+        "the growth of the ecosystem [1]."
+    )
