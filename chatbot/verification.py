@@ -591,8 +591,9 @@ def _forms(text: str) -> set[str]:
 
 # A question that takes its clause as given: "Why did …?", "Since …, why …?", "How come …?".
 _PRESUPPOSES = re.compile(r"^\s*(?:why|how come|since|given that)\b|,\s*why\b", re.IGNORECASE)
-# "not only" adds, it does not deny.
-_NEGATION = re.compile(r"\b(?:not(?! only)|no|never|nor|cannot)\b|n['’]t\b", re.IGNORECASE)
+# "not only" adds, it does not deny; nor does "no-charge".
+_CAPITALISED = re.compile(r"\b[A-Z][\w'’-]*")
+_NEGATION = re.compile(r"\b(?:not(?! only)|no(?!-)|never|nor|cannot)\b|n['’]t\b", re.IGNORECASE)
 
 
 def turned_around(question: str, passages: list[Passage]) -> list[Doubt]:
@@ -606,46 +607,68 @@ def turned_around(question: str, passages: list[Passage]) -> list[Doubt]:
     if not _PRESUPPOSES.search(question):
         return []
     names = capitalised_terms(question) - key_terms(question.split(None, 1)[0])
-    asked = _content_forms(question)
+    # What the question itself says, its names aside ("license" of "Apache License" may be what
+    # turns "forbid" around).
+    plain = [w for w in words_of(_CAPITALISED.sub(" ", question)) if key_terms(w)]
+    said_plainly = set().union(*map(_forms_of, plain))
     sentences = [
-        (passage.chunk.text[a:b], key_terms(passage.where), _content_forms(passage.where))
+        (text, key_terms(passage.where), _content_forms(_without_names(text)))
         for passage in passages
         for a, b in sentence_spans(passage.chunk.text)
+        for text in [passage.chunk.text[a:b]]
     ]
     doubts = []
-    for word in dict.fromkeys(w for w in words_of(question) if key_terms(w) - names):
-        turned = opposites(word) - asked
-        if not turned:
+    for at, word in enumerate(plain):
+        turned = opposites(word) - said_plainly
+        if not turned or plain.index(word) < at:
             continue
-        rest = asked - base_forms(word) - {word}
+        # The other words, the nearer weighing more: "forbid selling the software" is about selling.
+        rest = [
+            (_forms_of(w), 1 / abs(i - at))
+            for i, w in enumerate(plain)
+            if not _forms_of(w) & _forms_of(word)
+        ]
         best: tuple[float, str] | None = None  # the turned-around sentence sharing most
         agrees = False  # a sentence says the fact with the question's own word
-        for sentence, title_terms, title_forms in sentences:
+        for sentence, title_terms, claimed in sentences:
             forms = _content_forms(sentence)
             if not names <= key_terms(sentence) | title_terms:
                 continue
-            share = len(rest & (forms | title_forms)) / max(len(rest), 1)
-            if share < SUPPORTED:
+            matched = [weight for other, weight in rest if other & forms]
+            if not rest or len(matched) < SUPPORTED * len(rest):
                 continue
+            score = sum(matched)
             negated = bool(_NEGATION.search(sentence))
-            if negated and forms & turned:  # "does not grant" says what "deny" says
+            if negated and claimed & turned:  # "does not grant" says what "deny" says
                 agrees = True
             elif forms & kin(word):
                 agrees = agrees or not negated
-            elif not negated and forms & turned and (best is None or share > best[0]):
-                best = share, sentence
+            elif not negated and claimed & turned and (best is None or score > best[0]):
+                best = score, sentence
         if best and not agrees:
             said = next(w for w in words_of(best[1]) if key_terms(w) and base_forms(w) & turned)
-            text = f"the documents say {said}, not {word}"
+            text = f'the documents say "{said}", not "{word}"'
             topic = frozenset(key_terms(best[1]))
             said_forms = base_forms(word) | base_forms(word.split()[0])
             doubts.append(Doubt(text, frozenset(names), (topic,), said_forms))
     return doubts
 
 
+def _without_names(sentence: str) -> str:
+    """The sentence with its capitalised words after the first blanked: "the License" names a
+    document, it does not license anything."""
+    first, _, rest = sentence.partition(" ")
+    return f"{first} {_CAPITALISED.sub(' ', rest)}"
+
+
+def _forms_of(word: str) -> frozenset[str]:
+    """The word's dictionary forms, or the word itself when WordNet does not know it."""
+    return base_forms(word) or frozenset({word})
+
+
 def _content_forms(text: str) -> set[str]:
     """The dictionary forms of the text's content words."""
-    return {form for w in words_of(text) if key_terms(w) for form in base_forms(w) or {w}}
+    return {form for w in words_of(text) if key_terms(w) for form in _forms_of(w)}
 
 
 def correction(doubts: list[Doubt], passages: list[Passage], question: str) -> Verification:

@@ -579,9 +579,9 @@ def test_a_question_that_turns_a_passage_fact_around_is_doubted():
         return [d.text for d in premise_doubts(question, passages)]
 
     question = "Why did GitHub's founding in 2008 slow down the growth of the ecosystem?"
-    assert doubts(question) == ["the documents say accelerating, not slow down"]
+    assert doubts(question) == ['the documents say "accelerating", not "slow down"']
     assert doubts("Why does the MIT license forbid selling copies of the software?") == [
-        "the documents say permission, not forbid"
+        'the documents say "permission", not "forbid"'
     ]
     # The fact as the passage says it, a question that takes nothing as given, another subject.
     assert doubts("Why did GitHub's founding in 2008 accelerate the ecosystem's growth?") == []
@@ -599,12 +599,15 @@ def test_a_question_that_turns_a_passage_fact_around_is_doubted():
     denied = "Why does the License deny permission to use the trademarks?"
     assert premise_doubts(denied, [trademarks, definition]) == []
     assert [d.text for d in premise_doubts(denied, [definition])] == [
-        "the documents say granting, not deny"
+        'the documents say "granting", not "deny"'
     ]
+    # "the License" names the document: it licenses nothing.
+    as_is = passage(0, "Software distributed under the License is distributed AS IS.")
+    assert premise_doubts("Why does the Apache License forbid selling the software?", [as_is]) == []
     # "not only" does not deny.
     both = passage(0, "In 2008, GitHub was founded, not only accelerating the ecosystem's growth.")
     assert [d.text for d in premise_doubts(question, [both])] == [
-        "the documents say accelerating, not slow down"
+        'the documents say "accelerating", not "slow down"'
     ]
 
     turned = premise_doubts(question, passages)
@@ -613,6 +616,6 @@ def test_a_question_that_turns_a_passage_fact_around_is_doubted():
     fixed = correction(turned, passages, question)
     assert fixed.text == (
         "The question takes for granted what the documents do not back (the documents say "
-        "accelerating, not slow down). What they say: In 2008, GitHub was founded, accelerating "
-        "the growth of the ecosystem [1]."
+        '"accelerating", not "slow down"). What they say: In 2008, GitHub was founded, '
+        "accelerating the growth of the ecosystem [1]."
     )
