@@ -18,6 +18,7 @@ from chatbot.errors import QuestionError
 from chatbot.hops import Named, described_thing
 from chatbot.judging import Judge
 from chatbot.llm import LLM
+from chatbot.opposites import words_of
 from chatbot.prompting import NOT_COVERED, Prompt, asked_instead, build_prompt, rewrite_prompt
 from chatbot.retrieval import Passage, Retriever
 from chatbot.sentences import (
@@ -34,6 +35,7 @@ from chatbot.verification import (
     Verification,
     capitalised_terms,
     correction,
+    forms_of,
     key_terms,
     name_terms,
     passage_dating,
@@ -310,17 +312,24 @@ def retrieval_query(question: str, history: list[dict[str, str]]) -> str:
     return f"{previous[-1]} {question}" if previous else question
 
 
-def repeats_earlier_answer(text: str, history: list[dict[str, str]]) -> bool:
-    """Whether an answer to a follow-up says nothing the last exchange had not said: the earlier
-    answer again ("GitHub was founded in 2008." after "When was GitHub founded?"), not this
-    question's."""
+def repeats_earlier_answer(text: str, history: list[dict[str, str]], question: str = "") -> bool:
+    """Whether an answer to a follow-up says nothing the last exchange and the question had not
+    said: the earlier answer again ("GitHub was founded in 2008." after "When was GitHub
+    founded?"), or that with the question's words ("TensorFlow made accessible to the public" for
+    "What did it make accessible to the public?"). Words are compared in their dictionary forms."""
     answers = [t["content"] for t in history if t["role"] == "assistant"]
     asked = [t["content"] for t in history if t["role"] == "user"]
     if not answers:
         return False
-    said = key_terms(answers[-1]) | key_terms(asked[-1] if asked else "")
-    terms = key_terms(without_markers(text))
-    return bool(terms) and terms <= said
+    said = set().union(*_said(answers[-1]), *_said(asked[-1] if asked else ""), *_said(question))
+    words = _said(without_markers(text))
+    return bool(words) and all(forms & said for forms in words)
+
+
+def _said(text: str) -> list[frozenset[str]]:
+    """The dictionary forms of each content word of the text, and each of its numbers."""
+    numbers = [frozenset({t}) for t in key_terms(text) if t[:1].isdigit()]
+    return [forms_of(w) for w in words_of(text) if key_terms(w)] + numbers
 
 
 def about_the_question(question: str, found: Sequence[Passage], min_similarity: float) -> bool:
@@ -397,7 +406,7 @@ class Answerer:
         turns = validate_history(history)
         standalone = self._rewrite(question, turns) if self.config.rewrite_follow_ups else question
         answer = yield from self._answer(question, standalone, turns, settings)
-        if turns and not answer.refused and repeats_earlier_answer(answer.text, turns):
+        if turns and not answer.refused and repeats_earlier_answer(answer.text, turns, question):
             # With follow-ups rewritten already, the same rewrite is asked again without the
             # conversation instead of asking the model for it twice.
             rewritten = standalone if standalone != question else None
@@ -476,7 +485,7 @@ class Answerer:
         if rewritten == question:
             return first
         second = _last(self._answer(question, rewritten, [], settings))
-        if not second.refused and repeats_earlier_answer(second.text, turns):
+        if not second.refused and repeats_earlier_answer(second.text, turns, question):
             return first
         note = (
             "The first answer repeated the earlier one; the question was asked again on its own, "

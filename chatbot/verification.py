@@ -610,7 +610,7 @@ def turned_around(question: str, passages: list[Passage]) -> list[Doubt]:
     # What the question itself says, its names aside ("license" of "Apache License" may be what
     # turns "forbid" around).
     plain = [w for w in words_of(_CAPITALISED.sub(" ", question)) if key_terms(w)]
-    said_plainly = set().union(*map(_forms_of, plain))
+    said_plainly = set().union(*map(forms_of, plain))
     sentences = [
         (text, key_terms(passage.where), _content_forms(_without_names(text)))
         for passage in passages
@@ -624,9 +624,9 @@ def turned_around(question: str, passages: list[Passage]) -> list[Doubt]:
             continue
         # The other words, the nearer weighing more: "forbid selling the software" is about selling.
         rest = [
-            (_forms_of(w), 1 / abs(i - at))
+            (forms_of(w), 1 / abs(i - at))
             for i, w in enumerate(plain)
-            if not _forms_of(w) & _forms_of(word)
+            if not forms_of(w) & forms_of(word)
         ]
         best: tuple[float, str] | None = None  # the turned-around sentence sharing most
         agrees = False  # a sentence says the fact with the question's own word
@@ -661,14 +661,14 @@ def _without_names(sentence: str) -> str:
     return f"{first} {_CAPITALISED.sub(' ', rest)}"
 
 
-def _forms_of(word: str) -> frozenset[str]:
+def forms_of(word: str) -> frozenset[str]:
     """The word's dictionary forms, or the word itself when WordNet does not know it."""
     return base_forms(word) or frozenset({word})
 
 
 def _content_forms(text: str) -> set[str]:
-    """The dictionary forms of the text's content words."""
-    return {form for w in words_of(text) if key_terms(w) for form in _forms_of(w)}
+    """The dictionary forms of the text's content words, numbers aside."""
+    return {form for w in words_of(text) if key_terms(w) for form in forms_of(w)}
 
 
 def correction(doubts: list[Doubt], passages: list[Passage], question: str) -> Verification:

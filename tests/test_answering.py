@@ -383,12 +383,25 @@ GITHUB_EXCHANGE = [
         ("GitHub was founded in 2008 [1].", True),
         ("In 2008 GitHub was founded [2].", True),
         ("GitHub hosts code [1].", False),  # "hosts code": new
+        ("GitHub founds projects in 2009 [1].", False),  # a new number
         ("", False),
     ],
 )
 def test_an_answer_that_only_repeats_the_earlier_one(answer, repeats):
     assert repeats_earlier_answer(answer, GITHUB_EXCHANGE) is repeats
     assert not repeats_earlier_answer(answer, GITHUB_EXCHANGE[:1])  # nothing answered before
+
+
+def test_an_answer_that_adds_only_the_question_words_repeats_the_earlier_one():
+    exchange = [
+        {"role": "user", "content": "What did Google release in 2015?"},
+        {"role": "assistant", "content": "Google released TensorFlow in 2015 [1]."},
+    ]
+    question = "What did it make accessible to the public?"
+    echo = "TensorFlow made accessible to the public in 2015 [3]."  # "made" is "make"
+    assert repeats_earlier_answer(echo, exchange, question)
+    answered = "TensorFlow made enterprise-grade deep learning tools accessible to the public [1]."
+    assert not repeats_earlier_answer(answered, exchange, question)
 
 
 def test_a_follow_up_answered_with_the_earlier_answer_is_asked_again_on_its_own(answerer, echo_llm):
