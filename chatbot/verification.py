@@ -318,7 +318,8 @@ def clean_source_talk(sentence: str) -> str:
         if lead.group(0).rstrip().endswith("that"):  # "states that X and that Y" -> "X and Y"
             rest = _AND_THAT.sub(" and ", rest)
         stripped = connective + rest if connective else rest[:1].upper() + rest[1:]
-    return _SOURCE_TAIL.sub("", stripped)
+    # Twice: "…, as evidenced by the passage." loses "the passage", then "as evidenced by".
+    return _SOURCE_TAIL.sub("", _SOURCE_TAIL.sub("", stripped))
 
 
 def passages_as_documents(text: str) -> str:

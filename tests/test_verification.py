@@ -227,6 +227,9 @@ def test_talk_about_the_passages_is_cleaned_from_the_answer():
     assert clean_source_talk("Developers prefer open models, as evidenced by.") == (
         "Developers prefer open models."
     )  # "… as evidenced by [3]."
+    assert clean_source_talk("Developers prefer open models, as evidenced by the passage.") == (
+        "Developers prefer open models."
+    )  # "… as evidenced by the passage [3]."
     assert clean_source_talk("It spread, as shown by the rise of Linux.") == (
         "It spread, as shown by the rise of Linux."
     )
