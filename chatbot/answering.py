@@ -31,9 +31,11 @@ from chatbot.sentences import (
     without_markers,
 )
 from chatbot.verification import (
+    SUPPORTED,
     Doubt,
     Verification,
     capitalised_terms,
+    closest_span,
     correction,
     forms_of,
     key_terms,
@@ -44,6 +46,7 @@ from chatbot.verification import (
     premise_doubts,
     restates,
     stating_sentence,
+    support,
     verify,
 )
 
@@ -332,6 +335,33 @@ def _said(text: str) -> list[frozenset[str]]:
     return [forms_of(w) for w in words_of(text) if key_terms(w)] + numbers
 
 
+def _quoting_closest(
+    question: str, answer: Answer, history: list[dict[str, str]], asked: str
+) -> Answer | None:
+    """The answer replaced by the passage sentence closest to the question, quoted and cited, when
+    one holds at least half of the question's key terms and says something the conversation and
+    the question `asked` had not; None otherwise."""
+    closest = closest_span(question, list(answer.passages))
+    if closest is None:
+        return None
+    n, a, b = closest
+    passage = answer.passages[n - 1]
+    sentence = " ".join(passage.chunk.text[a:b].split())
+    if support(key_terms(question), key_terms(sentence)) < SUPPORTED:
+        return None
+    if repeats_earlier_answer(sentence, history, asked):
+        return None
+    span = (passage.chunk.start + a, passage.chunk.start + b)
+    return dataclasses.replace(
+        answer,
+        text=with_markers(sentence, [n]),
+        citations=(Citation(n, passage, 1.0, (span,)),),
+        refused=False,
+        notes=(),
+        checks=(),
+    )
+
+
 def about_the_question(question: str, found: Sequence[Passage], min_similarity: float) -> bool:
     """Whether the passages found speak of the question: one close enough in meaning, or one
     holding every name the question gives (the embedder knows rare names such as "Caffe" poorly,
@@ -485,12 +515,18 @@ class Answerer:
         if rewritten == question:
             return first
         second = _last(self._answer(question, rewritten, [], settings))
-        if not second.refused and repeats_earlier_answer(second.text, turns, question):
-            return first
         note = (
             "The first answer repeated the earlier one; the question was asked again on its own, "
             f"as “{rewritten}”."
         )
+        if not second.refused and repeats_earlier_answer(second.text, turns, question):
+            quoted = _quoting_closest(rewritten, second, turns, question)
+            if quoted is None:
+                return first
+            note += " That answer repeated it too, so the passage sentence closest to it is quoted."
+            second = dataclasses.replace(
+                quoted, checks=(f"The second answer: {second.text}", *quoted.checks)
+            )
         return dataclasses.replace(
             second,
             notes=(note, *second.notes),

@@ -189,10 +189,19 @@ def closest_sentence(text: str, passages: list[Passage]) -> tuple[int, str] | No
     """The passage sentence sharing more key terms with text (a question) than any other, as
     (passage number, sentence); None when none stands out — a tie points at the wrong one as often
     as at the right one."""
+    closest = closest_span(text, passages)
+    if closest is None:
+        return None
+    n, a, b = closest
+    return n, " ".join(passages[n - 1].chunk.text[a:b].split())
+
+
+def closest_span(text: str, passages: list[Passage]) -> tuple[int, int, int] | None:
+    """closest_sentence's sentence as (passage number, start, end in the chunk)."""
     asked = key_terms(text)
     scored = sorted(
         (
-            (len(asked & key_terms(chunk[a:b])), n, " ".join(chunk[a:b].split()))
+            (len(asked & key_terms(chunk[a:b])), n, a, b)
             for n, chunk in enumerate((p.chunk.text for p in passages), start=1)
             for a, b in sentence_spans(chunk)
         ),
@@ -200,7 +209,7 @@ def closest_sentence(text: str, passages: list[Passage]) -> tuple[int, str] | No
     )
     if not scored or scored[0][0] == 0 or (len(scored) > 1 and scored[1][0] == scored[0][0]):
         return None
-    return scored[0][1], scored[0][2]
+    return scored[0][1:]
 
 
 def statements(passages: list[Passage]) -> list[set[str]]:

@@ -437,10 +437,36 @@ def test_a_follow_up_rewritten_already_is_not_rewritten_again(answerer, echo_llm
 
 
 def test_a_second_answer_that_repeats_too_leaves_the_first(answerer, echo_llm):
-    replies = iter(["GitHub was founded in 2008 [1].", "When was GitHub founded?", "In 2008 [1]."])
+    """No passage sentence holds half of what the rewrite asks: nothing better to show."""
+    replies = iter(
+        ["GitHub was founded in 2008 [1].", "What does GitHub sell to investors?", "In 2008 [1]."]
+    )
+    echo_llm.reply_to = lambda messages: next(replies)
+    _, answer = run(answerer, "What does it sell?", GITHUB_EXCHANGE)
+    assert answer.text == "GitHub was founded in 2008 [1]." and len(echo_llm.calls) == 3
+
+
+def test_a_second_answer_that_only_echoes_gives_way_to_the_closest_passage_sentence(
+    answerer, echo_llm
+):
+    """ "TensorFlow made accessible to the public." for "What did it make accessible to the
+    public?": the sentence that speaks to the rewritten question is quoted instead."""
+    replies = iter(["GitHub was founded in 2008 [1].", "What does GitHub host?", "GitHub hosts."])
     echo_llm.reply_to = lambda messages: next(replies)
     _, answer = run(answerer, "What does it host?", GITHUB_EXCHANGE)
-    assert answer.text == "GitHub was founded in 2008 [1]." and len(echo_llm.calls) == 3
+    assert answer.text == "GitHub was founded in 2008 and hosts code [1]." and not answer.refused
+    [citation] = answer.citations
+    chunk = citation.passage.chunk
+    assert [chunk.text[a - chunk.start : b - chunk.start] for a, b in citation.spans] == [
+        "GitHub was founded in 2008 and hosts code."
+    ]
+    assert answer.notes[0].endswith(
+        "That answer repeated it too, so the passage sentence closest to it is quoted."
+    )
+    assert answer.checks == (
+        "The first answer: GitHub was founded in 2008 [1].",
+        "The second answer: GitHub hosts [1].",
+    )
 
 
 def test_a_follow_up_with_a_new_answer_is_answered_once(answerer, echo_llm):
