@@ -172,7 +172,8 @@ def _outcome_is_right(item: dict, answer) -> bool:
 
 def test_dev_questions_of_the_hard_kinds_with_the_default_model(default_bot):
     items = _dev_items(HARD_ITEMS) + _dev_items(OWN_HARD_ITEMS, OWN_SET)
-    expected = (HARD_ITEMS if DEV_SET.is_file() else ()) + OWN_HARD_ITEMS  # dev set: outside the repo
+    # The dev set lives outside the repository; our own set is always here.
+    expected = (HARD_ITEMS if DEV_SET.is_file() else ()) + OWN_HARD_ITEMS
     assert [item["id"] for item in items] == list(expected)
     wrong = {}
     for item in items:
