@@ -58,7 +58,7 @@ def _data_dir() -> Path:
 
 @functools.cache
 def _index(pos: str) -> dict[str, tuple[int, ...]]:
-    """Each word of one part of speech -> the byte offsets of its synsets in the data file."""
+    """Each word of one part of speech -> the numbers of its synsets."""
     words: dict[str, tuple[int, ...]] = {}
     with open(_data_dir() / f"index.{_PARTS_OF_SPEECH[pos]}", encoding="utf-8") as lines:
         for line in lines:
@@ -73,12 +73,8 @@ def _index(pos: str) -> dict[str, tuple[int, ...]]:
 @functools.cache
 def _exceptions(pos: str) -> dict[str, tuple[str, ...]]:
     """Irregular forms of one part of speech -> their base words ("began" -> "begin")."""
-    if pos == "a":
-        name = "adj"
-    else:
-        name = _PARTS_OF_SPEECH[pos]
     irregular: dict[str, tuple[str, ...]] = {}
-    path = _data_dir() / f"{name}.exc"
+    path = _data_dir() / f"{_PARTS_OF_SPEECH[pos]}.exc"
     if path.exists():
         for line in path.read_text(encoding="utf-8").splitlines():
             form, *bases = line.split()
