@@ -5,7 +5,7 @@ import re
 import pytest
 
 from chatbot import opposites as module
-from chatbot.opposites import base_forms, opposites, synonyms, words_of
+from chatbot.opposites import base_forms, kin, opposites, synonyms, words_of
 
 
 def test_inflected_words_are_taken_back_to_their_dictionary_forms():
@@ -41,6 +41,12 @@ def test_synonyms_share_a_sense():
     assert {"prohibit", "forbid"} <= synonyms("forbid")
     assert "conceal" in synonyms("hold back")
     assert "accelerate" not in synonyms("slow")
+
+
+def test_kin_adds_the_words_derived_from_the_synonyms():
+    assert "decentralization" in kin("decentralize")
+    assert {"permit", "permission"} <= kin("permit")
+    assert "accelerate" not in kin("slow")
 
 
 def test_without_the_wordnet_package_the_error_says_what_to_install(monkeypatch):
