@@ -18,7 +18,7 @@ from chatbot.errors import QuestionError
 from chatbot.hops import Named, described_thing
 from chatbot.judging import Judge
 from chatbot.llm import LLM
-from chatbot.opposites import words_of
+from chatbot.opposites import forms_of, words_of
 from chatbot.prompting import NOT_COVERED, Prompt, asked_instead, build_prompt, rewrite_prompt
 from chatbot.retrieval import Passage, Retriever
 from chatbot.sentences import (
@@ -37,7 +37,6 @@ from chatbot.verification import (
     capitalised_terms,
     closest_span,
     correction,
-    forms_of,
     key_terms,
     name_terms,
     passage_dating,

@@ -133,10 +133,15 @@ def base_forms(word: str) -> frozenset[str]:
     return frozenset(forms)
 
 
-def _senses(word: str) -> list[tuple[list[str], list[tuple[str, str, int, int]]]]:
-    """Every synset of every dictionary form of the word."""
+def forms_of(word: str) -> frozenset[str]:
+    """The word's dictionary forms, or the word itself when WordNet does not know it."""
+    return base_forms(word) or frozenset({word})
+
+
+def _senses(word: str) -> list[tuple[str, int]]:
+    """Every synset (part of speech, number) of every dictionary form of the word."""
     return [
-        _synset(pos, offset)
+        (pos, offset)
         for base in base_forms(word)
         for pos in _PARTS_OF_SPEECH
         for offset in _index(pos).get(base, ())
@@ -146,20 +151,14 @@ def _senses(word: str) -> list[tuple[list[str], list[tuple[str, str, int, int]]]
 @functools.cache
 def synonyms(word: str) -> frozenset[str]:
     """The words sharing a sense with the word, itself included ("forbid" -> "prohibit", …)."""
-    return frozenset(w for words, _ in _senses(word) for w in words)
+    return frozenset(w for sense in _senses(word) for w in _synset(*sense)[0])
 
 
 @functools.cache
 def kin(word: str) -> frozenset[str]:
     """The word's synonyms and the words derived from them ("decentralize" ->
     "decentralization"): words that say what the word says."""
-    return synonyms(word) | frozenset(
-        w
-        for _, pointers in _senses(word)
-        for symbol, target_pos, target, _ in pointers
-        if symbol == "+"
-        for w in _synset(target_pos, target)[0]
-    )
+    return frozenset(w for sense in _senses(word) for w in _with_derived(*sense))
 
 
 @functools.cache
@@ -168,8 +167,8 @@ def opposites(word: str) -> frozenset[str]:
     ("slow" -> "accelerate", "speed up", "fast", …; "forbid" -> "permit", "permission", …)."""
     return frozenset(
         w
-        for _, pointers in _senses(word)
-        for symbol, target_pos, target, _ in pointers
+        for sense in _senses(word)
+        for symbol, target_pos, target, _ in _synset(*sense)[1]
         if symbol == "!"
         for w in _with_derived(target_pos, target)
     )

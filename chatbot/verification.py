@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from bm25s.stopwords import STOPWORDS_EN_PLUS
 
-from chatbot.opposites import base_forms, kin, opposites, words_of
+from chatbot.opposites import base_forms, forms_of, kin, opposites, words_of
 from chatbot.retrieval import Passage
 from chatbot.sentences import (
     MARKER,
@@ -590,19 +590,14 @@ def stating_sentence(fact: str, passages: list[Passage]) -> str | None:
 def restates(sentence: str, doubts: list[Doubt]) -> bool:
     """Whether the sentence repeats an assumption the doubts are about."""
     terms = key_terms(sentence)
-    forms = _forms(sentence)
+    forms = _content_forms(sentence)
     return any(doubt.terms <= terms and (not doubt.said or doubt.said & forms) for doubt in doubts)
-
-
-def _forms(text: str) -> set[str]:
-    """The dictionary forms of every word of the text ("accelerating" -> "accelerate")."""
-    return {form for word in words_of(text) for form in base_forms(word) or {word}}
 
 
 # A question that takes its clause as given: "Why did …?", "Since …, why …?", "How come …?".
 _PRESUPPOSES = re.compile(r"^\s*(?:why|how come|since|given that)\b|,\s*why\b", re.IGNORECASE)
-# "not only" adds, it does not deny; nor does "no-charge".
 _CAPITALISED = re.compile(r"\b[A-Z][\w'’-]*")
+# "not only" adds, it does not deny; nor does "no-charge".
 _NEGATION = re.compile(r"\b(?:not(?! only)|no(?!-)|never|nor|cannot)\b|n['’]t\b", re.IGNORECASE)
 
 
@@ -622,10 +617,9 @@ def turned_around(question: str, passages: list[Passage]) -> list[Doubt]:
     plain = [w for w in words_of(_CAPITALISED.sub(" ", question)) if key_terms(w)]
     said_plainly = set().union(*map(forms_of, plain))
     sentences = [
-        (text, key_terms(passage.where), _content_forms(_without_names(text)))
+        _Sentence.read(passage.chunk.text[a:b], passage)
         for passage in passages
         for a, b in sentence_spans(passage.chunk.text)
-        for text in [passage.chunk.text[a:b]]
     ]
     doubts = []
     for at, word in enumerate(plain):
@@ -640,21 +634,20 @@ def turned_around(question: str, passages: list[Passage]) -> list[Doubt]:
         ]
         best: tuple[float, str] | None = None  # the turned-around sentence sharing most
         agrees = False  # a sentence says the fact with the question's own word
-        for sentence, title_terms, claimed in sentences:
-            forms = _content_forms(sentence)
-            if not names <= key_terms(sentence) | title_terms:
+        for sentence in sentences:
+            if not names <= sentence.terms:
                 continue
-            matched = [weight for other, weight in rest if other & forms]
+            matched = [weight for other, weight in rest if other & sentence.forms]
             if not rest or len(matched) < SUPPORTED * len(rest):
                 continue
             score = sum(matched)
-            negated = bool(_NEGATION.search(sentence))
-            if negated and claimed & turned:  # "does not grant" says what "deny" says
+            if sentence.negated and sentence.claimed & turned:  # "does not grant" is "deny"
                 agrees = True
-            elif forms & kin(word):
-                agrees = agrees or not negated
-            elif not negated and claimed & turned and (best is None or score > best[0]):
-                best = score, sentence
+            elif sentence.forms & kin(word):
+                agrees = agrees or not sentence.negated
+            elif not sentence.negated and sentence.claimed & turned:
+                if best is None or score > best[0]:
+                    best = score, sentence.text
         if best and not agrees:
             said = next(w for w in words_of(best[1]) if key_terms(w) and base_forms(w) & turned)
             text = f'the documents say "{said}", not "{word}"'
@@ -664,16 +657,32 @@ def turned_around(question: str, passages: list[Passage]) -> list[Doubt]:
     return doubts
 
 
+@dataclass(frozen=True)
+class _Sentence:
+    """A passage sentence as the premise check reads it, once per question."""
+
+    text: str
+    terms: frozenset[str]  # its key terms and its document title's
+    forms: frozenset[str]  # dictionary forms of its content words
+    claimed: frozenset[str]  # the same, its names left out
+    negated: bool  # it says no, not or never
+
+    @classmethod
+    def read(cls, text: str, passage: Passage) -> _Sentence:
+        return cls(
+            text,
+            frozenset(key_terms(text) | key_terms(passage.where)),
+            frozenset(_content_forms(text)),
+            frozenset(_content_forms(_without_names(text))),
+            bool(_NEGATION.search(text)),
+        )
+
+
 def _without_names(sentence: str) -> str:
     """The sentence with its capitalised words after the first blanked: "the License" names a
     document, it does not license anything."""
     first, _, rest = sentence.partition(" ")
     return f"{first} {_CAPITALISED.sub(' ', rest)}"
-
-
-def forms_of(word: str) -> frozenset[str]:
-    """The word's dictionary forms, or the word itself when WordNet does not know it."""
-    return base_forms(word) or frozenset({word})
 
 
 def _content_forms(text: str) -> set[str]:
