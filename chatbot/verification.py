@@ -98,6 +98,14 @@ _ON_PASSAGES = re.compile(
 _NOT_ANSWERED = re.compile(
     r"\b(?:not|n't|never|no)\b.*\b(?:answer|address)\w*\b.*\bquestion\b", re.IGNORECASE
 )
+# Markers the model wrote as the object of a sentence's last words, where they read as nouns:
+# "…, in both [1] and [2]." or "… was published in [1]." leave "in both and" or "published in"
+# once markers are gone; the markers go back at the sentence's end.
+_MARKERS_AS_WORDS = re.compile(
+    r",?\s*\b(?:in|from|by|see)\s+(?:both\s+)?(?:(?:the\s+)?passages?\s+(?:and\s+)?)?"
+    r"\[\d{1,3}\](?:\s*(?:,\s*)?(?:(?:and|or|&)\s+)?\[\d{1,3}\])*(?=\s*[.!?]?\s*$)",
+    re.IGNORECASE,
+)
 _ABOUT_SOURCES = re.compile(r"\bpassages?\b|\b(?:stated|mentioned|noted|found) in\b", re.IGNORECASE)
 _SOURCE_TAIL = re.compile(
     r",?\s*(?:"
@@ -337,6 +345,12 @@ def passages_as_documents(text: str) -> str:
     return _PASSAGES.sub("the documents", text)
 
 
+def adds_enough(new: set[str], names: set[str]) -> bool:
+    """Whether what a second sentence or passage adds to a claim's support is worth pointing at: a
+    name, a number, or two terms. One shared common word ("made") adds nothing."""
+    return len(new) >= 2 or bool(new & names) or any(map(_is_number, new))
+
+
 def supporting_spans(
     terms: set[str], names: set[str], passage: Passage, most: int = 3
 ) -> tuple[tuple[int, int], ...]:
@@ -350,8 +364,7 @@ def supporting_spans(
     while found and len(chosen) < most:
         a, b, held = max(found, key=lambda sentence: len(sentence[2] - covered))
         new = held - covered
-        enough = len(new) >= 2 or new & names or any(map(_is_number, new))
-        if not new or (chosen and not enough):
+        if not new or (chosen and not adds_enough(new, names)):
             break
         chosen.append((a, b))
         covered |= held
@@ -363,7 +376,9 @@ def supporting_spans(
 @dataclass(frozen=True)
 class _Lexical:
     single: list[float]  # support of each passage alone
-    joint: float  # best support of one passage or two together
+    held: list[set[str]]  # the sentence's checked terms each passage holds
+    held_in_text: list[set[str]]  # of those, the ones in its text rather than its title
+    joint: float  # best support of one passage or two together, each adding enough to the other
     joint_passages: tuple[int, ...]  # their indexes
     vetoed: bool  # a name or number no passage holds, or a claim no passage makes about its subject
 
@@ -408,15 +423,18 @@ def _detached(
 
 
 def _lexical(
-    terms: set[str],
-    clauses: list[set[str]],
+    plain: str,
     asked: set[str],
-    names: set[str],
     passage_terms: list[set[str]],
+    text_terms: list[set[str]],
     subjects: set[str],
     windows: list[_Window],
     implied: bool = False,
 ) -> _Lexical:
+    """How much of the sentence (markers out) each passage holds, the best one or two, and whether
+    a name, a number or a claim about its subject is held by none."""
+    terms, names = key_terms(plain), name_terms(plain)
+    clauses = [key_terms(clause) for clause in _CLAUSE_BREAK.split(plain)]
     everything = set().union(*passage_terms) if passage_terms else set()
     # A difference of two passage numbers is explained only as a count of years ("8 years").
     derived = derived_numbers(everything) if any(t.startswith("year") for t in terms) else set()
@@ -430,24 +448,36 @@ def _lexical(
     # Words the question gives count as given; a sentence made only of them is judged whole.
     checked = (terms - asked) or terms
     single = [support(checked, t | derived) for t in passage_terms]
+    held = [checked & (t | derived) for t in passage_terms]
+    held_in_text = [checked & (t | derived) for t in text_terms]
+    capitals = capitalised_terms(plain)
     joint, joint_passages = (max(single), (single.index(max(single)),)) if single else (0.0, ())
     for a, b in itertools.combinations(range(len(passage_terms)), 2):
+        # Two passages hold a claim together only when each brings its own part of it.
+        own_a, own_b = held[a] - held[b], held[b] - held[a]
+        if not (adds_enough(own_a, capitals) and adds_enough(own_b, capitals)):
+            continue
         together = support(checked, passage_terms[a] | passage_terms[b] | derived)
         if together > joint + 1e-9:
             joint, joint_passages = together, (a, b)
-    return _Lexical(single, joint, joint_passages, vetoed)
+    return _Lexical(single, held, held_in_text, joint, joint_passages, vetoed)
 
 
-def _citations(cited: list[int], lexical: _Lexical) -> list[int]:
+def _citations(cited: list[int], lexical: _Lexical, names: set[str]) -> list[int]:
     """Passage numbers a supported sentence cites: those it cited that hold it, else the passage
-    (or the two) holding most of it, else what it cited that shares anything with it."""
-    kept = [n for n in cited if lexical.single[n - 1] >= SUPPORTED]
+    (or the two) holding most of it, else what it cited that shares anything with it; then only
+    those that each add their own part of it (fewest_sources)."""
+    return fewest_sources(_candidates(cited, lexical), lexical, names)
+
+
+def _candidates(cited: list[int], lexical: _Lexical) -> list[int]:
+    kept = [_fuller(n, lexical) for n in cited if lexical.single[n - 1] >= SUPPORTED]
     pair = {i + 1 for i in lexical.joint_passages}
     if len(pair) == 2 and pair <= set(cited) and lexical.joint >= SUPPORTED:
         # It cited the two passages that hold it together: each keeps its citation.
         return [n for n in cited if n in pair or n in kept]
     if kept or not lexical.single:
-        return kept
+        return list(dict.fromkeys(kept))
     best = max(range(len(lexical.single)), key=lexical.single.__getitem__)
     if lexical.single[best] >= SUPPORTED:
         return [best + 1]
@@ -457,6 +487,33 @@ def _citations(cited: list[int], lexical: _Lexical) -> list[int]:
     return [n for n in cited if lexical.single[n - 1] > 0] or (
         [best + 1] if lexical.single[best] > 0 else []
     )
+
+
+def _fuller(n: int, lexical: _Lexical) -> int:
+    """The passage holding everything of the sentence that passage n holds and more, else n: the
+    model cited the license's title page for "The MIT License does not come with a warranty"
+    where the warranty clause says it."""
+    held = lexical.held[n - 1]
+    fuller = [m for m, other in enumerate(lexical.held, start=1) if other > held]
+    return max(fuller, key=lambda m: len(lexical.held[m - 1])) if fuller else n
+
+
+def fewest_sources(numbers: list[int], lexical: _Lexical, names: set[str]) -> list[int]:
+    """The passages among numbers that hold most of the sentence, then each that adds its own part
+    of it; a passage repeating what those before it hold is no further evidence ([1][2][3][4]
+    where each holds the same one word)."""
+    # Ties go to the passage whose text, not only its document's title, holds it; then cited order.
+    ranked = sorted(
+        numbers, key=lambda n: (-len(lexical.held[n - 1]), -len(lexical.held_in_text[n - 1]))
+    )
+    kept: list[int] = []
+    covered: set[str] = set()
+    for n in ranked:
+        new = lexical.held[n - 1] - covered
+        if not kept or adds_enough(new, names):
+            kept.append(n)
+            covered |= lexical.held[n - 1]
+    return [n for n in numbers if n in kept]
 
 
 def _is_name(word: str) -> bool:
@@ -745,6 +802,7 @@ def verify(
     asked = key_terms(question)
     answer = markers_before_stop(answer)
     passage_terms = [key_terms(f"{p.where}\n{p.chunk.text}") for p in passages]
+    text_terms = [key_terms(p.chunk.text) for p in passages]
     subjects, windows = name_terms(question), _windows(passages)
     passage_sentences = statements(passages)
     context = asked | key_terms(without_markers(answer))
@@ -765,7 +823,7 @@ def verify(
     for start, end in sentence_spans(answer):
         raw, gap, position = answer[start:end], answer[position:start] or " ", end
         cited = [int(n) for n in MARKER.findall(raw) if 1 <= int(n) <= len(passages)]
-        written = clean_source_talk(without_markers(raw))
+        written = clean_source_talk(without_markers(_MARKERS_AS_WORDS.sub("", raw)))
         if _ON_PASSAGES.match(written) or _asks(written):  # left out unjudged
             (about_passages if _ON_PASSAGES.match(written) else questions).append(written)
             continue
@@ -785,10 +843,7 @@ def verify(
         if any(terms <= earlier for earlier in said):  # "X in 2008 [1]. X in 2008, as [1] says."
             repeats.append(plain)  # left out unjudged: the sentence before it was checked
             continue
-        clauses = [key_terms(clause) for clause in _CLAUSE_BREAK.split(plain)]
-        lexical = _lexical(
-            terms, clauses, asked, name_terms(plain), passage_terms, subjects, windows, implied
-        )
+        lexical = _lexical(plain, asked, passage_terms, text_terms, subjects, windows, implied)
         probability = None
         if judge is not None and not lexical.vetoed:
             probability = judge(plain)
@@ -799,7 +854,7 @@ def verify(
         else:
             supported = lexical.joint >= SUPPORTED
         cited = list(dict.fromkeys(cited))
-        kept = _citations(cited, lexical) if supported else []
+        kept = _citations(cited, lexical, capitalised_terms(plain)) if supported else []
         removed = len(set(cited) - set(kept))
         new = len(set(kept) - set(cited))
         moved = min(removed, new)

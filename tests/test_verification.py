@@ -162,6 +162,58 @@ def test_a_claim_two_passages_state_together_is_kept_and_cites_both():
     assert checked.unsupported == ()
 
 
+def test_a_second_passage_adding_one_common_word_is_not_cited_with_the_first():
+    """The claim rests on the first passage; the second shares "shared" with it and no more."""
+    passages = [
+        passage(0, "Open tools lowered the barrier to machine learning."),
+        passage(1, "Shared code lowered costs."),
+    ]
+    sentence = "Open tools lowered the barrier for researchers building shared models quickly."
+    checked = verify(sentence, passages, "", judge_from({sentence: 0.9}))
+    assert checked.text == f"{sentence[:-1]} [1]."
+
+
+def test_citations_repeating_one_word_are_cut_to_the_first_holding_most():
+    passages = [
+        passage(0, "Open source drives development."),
+        passage(1, "AI development sped up."),
+        passage(2, "Development moved online."),
+    ]
+    sentence = "People may modify it and contribute to its development."
+    checked = verify(f"{sentence} [1][2][3]", passages, "", judge_from({sentence: 0.9}))
+    assert checked.text == f"{sentence[:-1]} [1]."
+
+
+def test_a_citation_moves_to_the_passage_that_holds_all_it_holds_and_more():
+    passages = [
+        passage(0, "The MIT License is short.", title="MIT License"),
+        passage(1, "THE SOFTWARE IS PROVIDED AS IS, WITHOUT WARRANTY.", title="MIT License"),
+    ]
+    question = "Does the MIT license come with a warranty?"
+    checked = verify("The MIT License does not come with a warranty [1].", passages, question)
+    assert checked.text == "The MIT License does not come with a warranty [2]."
+
+
+def test_of_passages_alike_in_their_title_the_one_whose_text_says_it_is_cited():
+    title = "GNU General Public License, Version 3, 29 June 2007"
+    passages = [
+        passage(0, "Later versions are published by the Foundation.", title=title),
+        passage(1, "GNU GENERAL PUBLIC LICENSE Version 3, 29 June 2007", title=title),
+    ]
+    question = "When was version 3 of the GNU General Public License published?"
+    checked = verify("Version 3 was published on 29 June 2007 [1][2].", passages, question)
+    assert checked.text == "Version 3 was published on 29 June 2007 [2]."
+
+
+def test_markers_written_as_the_sentence_s_last_words_go_back_to_its_end():
+    question = "When was GitHub founded?"
+    checked = verify("GitHub was founded in 2008, in both [1] and [2].", PASSAGES, question)
+    assert checked.text == "GitHub was founded in 2008 [2]."
+    assert verify("GitHub was founded in [2].", PASSAGES, question).text == (
+        "GitHub was founded [2]."
+    )
+
+
 def test_a_claim_stitched_from_passage_words_is_removed_when_the_judge_says_no():
     """Every word is in some passage; the claim is in none."""
     invented = "The Transformers library is published under the GNU General Public License."
