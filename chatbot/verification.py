@@ -560,7 +560,8 @@ class Doubt:
 def premise_doubts(question: str, passages: list[Passage], pairs: bool = True) -> list[Doubt]:
     """What the question takes for granted that no passage sentence says: a number no passage
     holds, (with pairs) two names of one clause no passage sentence puts together ("Why did
-    Google release PyTorch?"), or a fact a passage sentence says the opposite of (turned_around).
+    Google release PyTorch?"), a fact a passage sentence says the opposite of (turned_around),
+    or one the passages say only of another name (said_of_another).
     A question comparing two things ("How many years between A and B?") names them apart by
     nature: ask without pairs."""
     sentences = [
@@ -596,7 +597,7 @@ def premise_doubts(question: str, passages: list[Passage], pairs: bool = True) -
         if both <= everything and not any(both <= s for s in sentences):
             text = f"the documents never name {a} and {b} in the same sentence"
             doubts.append(Doubt(text, frozenset(both), (frozenset(terms_a), frozenset(terms_b))))
-    return doubts + turned_around(question, passages)
+    return doubts + turned_around(question, passages) + said_of_another(question, passages)
 
 
 def passage_dating(
@@ -714,11 +715,71 @@ def turned_around(question: str, passages: list[Passage]) -> list[Doubt]:
     return doubts
 
 
+def said_of_another(question: str, passages: list[Passage]) -> list[Doubt]:
+    """What a question takes as given of one name that the passages say only of another: "Why does
+    the MIT license require derivative works to stay open source?" beside "…the GNU General Public
+    License (GPL), … Copyleft, which required all derivative works to remain open-source", while
+    no sentence naming MIT says half of it. A question of two or more names is the name pairs'."""
+    if not _PRESUPPOSES.search(question):
+        return []
+    groups = _named_groups(question)
+    if len(groups) != 1 or len(groups[0]) != 1:
+        return []
+    name = groups[0][0]
+    plain = [w for w in words_of(_CAPITALISED.sub(" ", question)) if key_terms(w)]
+    asked = list({frozenset(forms_of(w)): w for w in plain})  # each word once, by its forms
+    if len(asked) < 3:
+        return []
+    # Each sentence with the one before it, which may name what it calls "the company".
+    read = [
+        [
+            _Sentence.read(passage.chunk.text[a:b], passage)
+            for a, b in sentence_spans(passage.chunk.text)
+        ]
+        for passage in passages
+    ]
+    sentences = [
+        (sentence, _names(sentence, name) or (i > 0 and _names(each[i - 1], name)))
+        for each in read
+        for i, sentence in enumerate(each)
+    ]
+
+    def share(sentence: _Sentence) -> float:
+        return sum(bool(forms & sentence.forms) for forms in asked) / len(asked)
+
+    naming = [s for s, named in sentences if named]
+    if not naming or any(share(s) >= SUPPORTED for s in naming):
+        return []
+    others = [
+        s for s, named in sentences if not named and share(s) >= SUPPORTED and name_terms(s.text)
+    ]
+    if not others:
+        return []
+    best = max(others, key=share)
+    shared = frozenset(key_terms(best.text) & key_terms(_CAPITALISED.sub(" ", question)))
+    text = f"the documents never say that of {name}; they say it of something else"
+    # Quoted: the sentence that says it. What names the name may be another thing of that name
+    # ("a speech at MIT").
+    return [Doubt(text, frozenset(key_terms(name)) | shared, (frozenset(key_terms(best.text)),))]
+
+
+def _names(sentence: _Sentence, name: str) -> bool:
+    """Whether the sentence (or its document's title) names it, an acronym by the initials of
+    its capitalised words too ("GPL" in "GNU General Public License")."""
+    if key_terms(name) <= sentence.terms:
+        return True
+    if not (name.isupper() and name.isalpha()):
+        return False
+    initials = "".join(w[0] for w in _CAPITALISED.findall(sentence.text + " " + sentence.where))
+    return name in initials.upper()
+
+
 @dataclass(frozen=True)
 class _Sentence:
     """A passage sentence as the premise check reads it, once per question."""
 
     text: str
+    where: str  # its document's title and section
     terms: frozenset[str]  # its key terms and its document title's
     forms: frozenset[str]  # dictionary forms of its content words
     claimed: frozenset[str]  # the same, its names left out
@@ -728,6 +789,7 @@ class _Sentence:
     def read(cls, text: str, passage: Passage) -> _Sentence:
         return cls(
             text,
+            passage.where,
             frozenset(key_terms(text) | key_terms(passage.where)),
             frozenset(_content_forms(text)),
             frozenset(_content_forms(_without_names(text))),

@@ -674,3 +674,59 @@ def test_a_question_that_turns_a_passage_fact_around_is_doubted():
         '"accelerating", not "slow down"). What they say: In 2008, GitHub was founded, '
         "accelerating the growth of the ecosystem [1]."
     )
+
+
+COPYLEFT = passage(
+    0,
+    "In 1989, Richard Stallman introduced the GNU General Public License (GPL), incorporating "
+    "Copyleft, which required all derivative works to remain open-source.",
+)
+MIT_TEXT = passage(
+    1,
+    "MIT License\n\nPermission is hereby granted to deal in the Software without restriction.",
+    title="MIT License",
+)
+
+
+def test_what_a_question_says_of_one_name_the_passages_say_only_of_another_is_doubted():
+    question = "Why does the MIT license require derivative works to stay open source?"
+    doubts = premise_doubts(question, [COPYLEFT, MIT_TEXT])
+    assert [d.text for d in doubts] == [
+        "the documents never say that of MIT; they say it of something else"
+    ]
+    assert restates("The MIT license requires derivative works to stay open source.", doubts)
+    assert not restates("The MIT license requires only its notice in copies.", doubts)
+    # The sentence that says it is quoted.
+    assert correction(doubts, [COPYLEFT, MIT_TEXT], question).text == (
+        "The question takes for granted what the documents do not back (the documents never say "
+        "that of MIT; they say it of something else). What they say: In 1989, Richard Stallman "
+        "introduced the GNU General Public License (GPL), incorporating Copyleft, which required "
+        "all derivative works to remain open-source [1]."
+    )
+
+
+def test_a_question_saying_of_a_name_what_the_passages_say_of_it_is_not_doubted():
+    # An acronym is named by the initials of the words it stands for.
+    gpl_text = passage(
+        0,
+        "Under Section 5, derivative works must remain open source.",
+        title="GNU General Public License",
+    )
+    mentioned = passage(1, "The GPL is long.")
+    asked = "Why does the GPL require derivative works to remain open source?"
+    assert premise_doubts(asked, [gpl_text, mentioned]) == []
+    # "the company" of a sentence is named by the one before it.
+    openai = passage(
+        0,
+        "OpenAI released open-source tools. "
+        "After an investment from Microsoft, the company changed its strategic direction.",
+    )
+    assert premise_doubts("Why did OpenAI change its strategic direction?", [openai]) == []
+    # Not a question that takes its clause as given.
+    assert (
+        premise_doubts(
+            "Does the MIT license require derivative works to stay open source?",
+            [COPYLEFT, MIT_TEXT],
+        )
+        == []
+    )
