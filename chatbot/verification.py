@@ -100,9 +100,10 @@ _NOT_ANSWERED = re.compile(
 )
 # Markers the model wrote as the object of a sentence's last words, where they read as nouns:
 # "…, in both [1] and [2]." or "… was published in [1]." leave "in both and" or "published in"
-# once markers are gone; the markers go back at the sentence's end.
+# once markers are gone ("…, as stated in [1]." goes whole); the markers go back at the end.
 _MARKERS_AS_WORDS = re.compile(
-    r",?\s*\b(?:in|from|by|see)\s+(?:both\s+)?(?:(?:the\s+)?passages?\s+(?:and\s+)?)?"
+    r",?\s*(?:\b(?:as|which is)\s+(?:stated|mentioned|noted|described|shown|found|seen)\s+)?"
+    r"\b(?:in|from|by|see)\s+(?:both\s+)?(?:(?:the\s+)?passages?\s+(?:and\s+)?)?"
     r"\[\d{1,3}\](?:\s*(?:,\s*)?(?:(?:and|or|&)\s+)?\[\d{1,3}\])*(?=\s*[.!?]?\s*$)",
     re.IGNORECASE,
 )

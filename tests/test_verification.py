@@ -212,6 +212,9 @@ def test_markers_written_as_the_sentence_s_last_words_go_back_to_its_end():
     assert verify("GitHub was founded in [2].", PASSAGES, question).text == (
         "GitHub was founded [2]."
     )
+    assert verify("GitHub hosts code, as stated in [2].", PASSAGES, question).text == (
+        "GitHub hosts code [2]."
+    )
 
 
 def test_a_claim_stitched_from_passage_words_is_removed_when_the_judge_says_no():
