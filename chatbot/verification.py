@@ -346,7 +346,7 @@ def passages_as_documents(text: str) -> str:
     return _PASSAGES.sub("the documents", text)
 
 
-def adds_enough(new: set[str], names: set[str]) -> bool:
+def _adds_enough(new: set[str], names: set[str]) -> bool:
     """Whether what a second sentence or passage adds to a claim's support is worth pointing at: a
     name, a number, or two terms. One shared common word ("made") adds nothing."""
     return len(new) >= 2 or bool(new & names) or any(map(_is_number, new))
@@ -365,7 +365,7 @@ def supporting_spans(
     while found and len(chosen) < most:
         a, b, held = max(found, key=lambda sentence: len(sentence[2] - covered))
         new = held - covered
-        if not new or (chosen and not adds_enough(new, names)):
+        if not new or (chosen and not _adds_enough(new, names)):
             break
         chosen.append((a, b))
         covered |= held
@@ -456,7 +456,7 @@ def _lexical(
     for a, b in itertools.combinations(range(len(passage_terms)), 2):
         # Two passages hold a claim together only when each brings its own part of it.
         own_a, own_b = held[a] - held[b], held[b] - held[a]
-        if not (adds_enough(own_a, capitals) and adds_enough(own_b, capitals)):
+        if not (_adds_enough(own_a, capitals) and _adds_enough(own_b, capitals)):
             continue
         together = support(checked, passage_terms[a] | passage_terms[b] | derived)
         if together > joint + 1e-9:
@@ -467,8 +467,8 @@ def _lexical(
 def _citations(cited: list[int], lexical: _Lexical, names: set[str]) -> list[int]:
     """Passage numbers a supported sentence cites: those it cited that hold it, else the passage
     (or the two) holding most of it, else what it cited that shares anything with it; then only
-    those that each add their own part of it (fewest_sources)."""
-    return fewest_sources(_candidates(cited, lexical), lexical, names)
+    those that each add their own part of it (_fewest_sources)."""
+    return _fewest_sources(_candidates(cited, lexical), lexical, names)
 
 
 def _candidates(cited: list[int], lexical: _Lexical) -> list[int]:
@@ -499,7 +499,7 @@ def _fuller(n: int, lexical: _Lexical) -> int:
     return max(fuller, key=lambda m: len(lexical.held[m - 1])) if fuller else n
 
 
-def fewest_sources(numbers: list[int], lexical: _Lexical, names: set[str]) -> list[int]:
+def _fewest_sources(numbers: list[int], lexical: _Lexical, names: set[str]) -> list[int]:
     """The passages among numbers that hold most of the sentence, then each that adds its own part
     of it; a passage repeating what those before it hold is no further evidence ([1][2][3][4]
     where each holds the same one word)."""
@@ -511,7 +511,7 @@ def fewest_sources(numbers: list[int], lexical: _Lexical, names: set[str]) -> li
     covered: set[str] = set()
     for n in ranked:
         new = lexical.held[n - 1] - covered
-        if not kept or adds_enough(new, names):
+        if not kept or _adds_enough(new, names):
             kept.append(n)
             covered |= lexical.held[n - 1]
     return [n for n in numbers if n in kept]
@@ -598,7 +598,13 @@ def premise_doubts(question: str, passages: list[Passage], pairs: bool = True) -
         if both <= everything and not any(both <= s for s in sentences):
             text = f"the documents never name {a} and {b} in the same sentence"
             doubts.append(Doubt(text, frozenset(both), (frozenset(terms_a), frozenset(terms_b))))
-    return doubts + turned_around(question, passages) + said_of_another(question, passages)
+    if not _PRESUPPOSES.search(question):
+        return doubts
+    read = [
+        [_Sentence.read(p.chunk.text[a:b], p) for a, b in sentence_spans(p.chunk.text)]
+        for p in passages
+    ]
+    return doubts + turned_around(question, read) + said_of_another(question, read)
 
 
 def passage_dating(
@@ -660,26 +666,21 @@ _CAPITALISED = re.compile(r"\b[A-Z][\w'’-]*")
 _NEGATION = re.compile(r"\b(?:not(?! only)|no(?!-)|never|nor|cannot)\b|n['’]t\b", re.IGNORECASE)
 
 
-def turned_around(question: str, passages: list[Passage]) -> list[Doubt]:
+def turned_around(question: str, read: list[list[_Sentence]]) -> list[Doubt]:
     """What a question takes as given that a passage sentence says the opposite of: a word of the
     question whose opposite (WordNet's antonyms and the words derived from them) a sentence holds,
     the sentence holding every name of the question (or its document's title does) and at least
     half of its other words ("Why did GitHub's founding in 2008 slow down …?" beside "In 2008,
     GitHub was founded, accelerating the growth …"), and no such sentence saying the word itself
     or its kin, or its opposite with a "not" ("does not grant" agrees with "deny"). A sentence
-    that says no, not or never turns nothing around: its polarity is not its words'."""
-    if not _PRESUPPOSES.search(question):
-        return []
+    that says no, not or never turns nothing around: its polarity is not its words'. `read`:
+    each passage's sentences."""
     names = capitalised_terms(question) - key_terms(question.split(None, 1)[0])
     # What the question itself says, its names aside ("license" of "Apache License" may be what
     # turns "forbid" around).
     plain = [w for w in words_of(_CAPITALISED.sub(" ", question)) if key_terms(w)]
     said_plainly = set().union(*map(forms_of, plain))
-    sentences = [
-        _Sentence.read(passage.chunk.text[a:b], passage)
-        for passage in passages
-        for a, b in sentence_spans(passage.chunk.text)
-    ]
+    sentences = [sentence for each in read for sentence in each]
     doubts = []
     for at, word in enumerate(plain):
         turned = opposites(word) - said_plainly
@@ -716,13 +717,12 @@ def turned_around(question: str, passages: list[Passage]) -> list[Doubt]:
     return doubts
 
 
-def said_of_another(question: str, passages: list[Passage]) -> list[Doubt]:
+def said_of_another(question: str, read: list[list[_Sentence]]) -> list[Doubt]:
     """What a question takes as given of one name that the passages say only of another: "Why does
     the MIT license require derivative works to stay open source?" beside "…the GNU General Public
     License (GPL), … Copyleft, which required all derivative works to remain open-source", while
-    no sentence naming MIT says half of it. A question of two or more names is the name pairs'."""
-    if not _PRESUPPOSES.search(question):
-        return []
+    no sentence naming MIT says half of it. A question of two or more names is the name pairs'.
+    `read`: each passage's sentences."""
     groups = _named_groups(question)
     if len(groups) != 1 or len(groups[0]) != 1:
         return []
@@ -732,13 +732,6 @@ def said_of_another(question: str, passages: list[Passage]) -> list[Doubt]:
     if len(asked) < 3:
         return []
     # Each sentence with the one before it, which may name what it calls "the company".
-    read = [
-        [
-            _Sentence.read(passage.chunk.text[a:b], passage)
-            for a, b in sentence_spans(passage.chunk.text)
-        ]
-        for passage in passages
-    ]
     sentences = [
         (sentence, _names(sentence, name) or (i > 0 and _names(each[i - 1], name)))
         for each in read
