@@ -267,11 +267,20 @@ def without_strays(sentence: str, strays: set[str]) -> str | None:
     last = max((i for i, stray in enumerate(is_stray) if not stray), default=-1)
     if first > last or any(is_stray[first : last + 1]):
         return None
+    if last < len(words) - 1:  # "released … in 2018" without "2018" leaves no "in" behind
+        while last > first and words[last].group(0).lower() in _LEADS_ON:
+            last -= 1
     start, end = words[first].start(), words[last].end()
     ending = sentence[end:].lstrip()
     tail = ending[-1] if ending[-1:] in ".!?" else ""
     kept = sentence[start:end] + tail
     return kept[:1].upper() + kept[1:]
+
+
+# Words that lead on to what follows them; a sentence cut after one of them is left hanging.
+_LEADS_ON = frozenset(
+    "in on at by from of to for with and or as than since during the a an".split()
+)
 
 
 @dataclass(frozen=True)

@@ -554,6 +554,8 @@ def test_without_strays_cuts_only_at_the_edges():
     assert without_strays("It opened in 1887 ZEBRA-9!", {"zebra-"}) == "It opened in 1887!"
     assert without_strays("It ZEBRA-9 opened.", {"zebra-"}) is None
     assert without_strays("ZEBRA-9.", {"zebra-"}) is None
+    # Nothing is left hanging where the stray word was.
+    assert without_strays("It opened in ZEBRA-9.", {"zebra-"}) == "It opened."
 
 
 @pytest.mark.parametrize(
