@@ -225,23 +225,6 @@ def test_only_changed_documents_are_embedded_again(corpus_dir, tmp_path, embedde
         assert (after.vectors.reconstruct(new) == before.vectors.reconstruct(old)).all()
 
 
-def test_an_index_whose_keywords_were_read_another_way_is_stale_and_keeps_its_vectors(
-    corpus_dir, tmp_path, embedder
-):
-    """An index from before words were stemmed: its BM25 would miss "sell" for "selling"."""
-    build(corpus_dir, tmp_path / "index", embedder)
-    manifest_file = tmp_path / "index" / "manifest.json"
-    older = json.loads(manifest_file.read_text())
-    del older["keywords"]
-    manifest_file.write_text(json.dumps(older))
-    manifest = read_manifest(tmp_path / "index")
-    reasons = stale_reasons(manifest, corpus_dir, embedder.model_id, PARAMS)
-    assert reasons == ["the keyword search reads words differently now"]
-    report = build(corpus_dir, tmp_path / "index", embedder)
-    assert report.embedded == 0 and report.reused == report.chunks
-    assert read_manifest(tmp_path / "index").keywords["stemmer"] == "snowball-english"
-
-
 def test_another_embedding_model_reuses_nothing(corpus_dir, tmp_path, embedder):
     build(corpus_dir, tmp_path / "index", embedder)
 

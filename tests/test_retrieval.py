@@ -43,24 +43,6 @@ def test_lexical_matches_are_fused_in(corpus_dir, tmp_path, embedder):
     assert "arXiv" in passages[0].chunk.text, "BM25's exact match was not fused in first"
 
 
-def test_keyword_search_meets_a_word_in_another_form(corpus_dir, tmp_path, embedder):
-    """ "founding" finds "founded": both are read as their stem."""
-    from chatbot.index.lexical import tokenize
-
-    assert tokenize(["selling licenses"]) == tokenize(["sell license"]) == [["sell", "licens"]]
-
-    class Blind(type(embedder)):
-        def _vector(self, text):
-            vector = np.zeros(self.dimension, dtype=np.float32)
-            vector[0] = 1.0
-            return vector
-
-    blind = Blind()
-    build_index(load_corpus(corpus_dir), blind, tmp_path / "blind", ChunkingParams(200, 400))
-    passages = Retriever(load_index(tmp_path / "blind"), blind).retrieve("GitHub's founding", k=1)
-    assert "GitHub was founded" in passages[0].chunk.text
-
-
 def test_a_question_of_stop_words_only_still_works(retriever):
     assert retriever.retrieve("the of and", k=2)
 

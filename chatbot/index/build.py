@@ -25,7 +25,6 @@ from chatbot.documents import Document, Unreadable
 from chatbot.embedding import Embedder
 from chatbot.errors import CorpusError, IndexDataError
 from chatbot.files import fsync
-from chatbot.index.lexical import KEYWORDS
 from chatbot.index.store import (
     Duplicate,
     IndexedDocument,
@@ -265,7 +264,6 @@ def _write_and_swap(
             dimension=int(plan.vectors.shape[1]),
             search=dense_kind,
             chunking=params.as_dict(),
-            keywords=KEYWORDS,
             documents=tuple(
                 IndexedDocument(d.id, d.title, d.source, d.sha256, counts[d.id])
                 for d in plan.documents

@@ -11,7 +11,6 @@ from chatbot.documents import corpus_fingerprint, scan_corpus
 from chatbot.embedding import Embedder
 from chatbot.errors import IndexDataError
 from chatbot.index.build import build_index
-from chatbot.index.lexical import KEYWORDS
 from chatbot.index.store import FORMAT_VERSION, Index, Manifest, load_index, read_manifest
 
 
@@ -28,8 +27,6 @@ def stale_reasons(
         reasons.append(f"the embedding model changed to {embedding_model}")
     if manifest.chunking != params.as_dict():
         reasons.append("the chunking parameters changed")
-    if manifest.keywords != KEYWORDS:
-        reasons.append("the keyword search reads words differently now")
     indexed = manifest.recorded_sources()
     current = corpus_fingerprint(corpus_dir)
     for source in sorted(current.keys() - indexed.keys()):

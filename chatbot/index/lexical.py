@@ -11,20 +11,12 @@ import numpy as np
 from chatbot.chunking import Chunk
 
 BM25_DIR = "bm25"
-# How BM25 reads text, recorded in the manifest: an index whose words were read another way is
-# stale. Words are cut to their Snowball stems, so "selling" finds "sell" and "licenses" "license".
-KEYWORDS = {"tokenizer": "bm25s", "stopwords": "en", "stemmer": "snowball-english"}
 
 
 def tokenize(texts: list[str]) -> list[list[str]]:
     import bm25s
-    import Stemmer
 
-    # A stemmer per call: one object is not safe to share between the page's threads.
-    stem = Stemmer.Stemmer("english").stemWords
-    return bm25s.tokenize(
-        texts, stopwords="en", stemmer=stem, return_ids=False, show_progress=False
-    )
+    return bm25s.tokenize(texts, stopwords="en", return_ids=False, show_progress=False)
 
 
 def lexical_text(title: str, chunk: Chunk) -> str:

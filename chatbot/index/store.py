@@ -54,7 +54,6 @@ class Manifest:
     dimension: int
     search: dict  # the dense index's kind and parameters (chatbot.vector_index)
     chunking: dict
-    keywords: dict  # how BM25 read the text (chatbot.index.lexical.KEYWORDS)
     documents: tuple[IndexedDocument, ...]
     duplicates: tuple[Duplicate, ...]
     unreadable: tuple[Unreadable, ...]
@@ -78,7 +77,6 @@ class Manifest:
             "embedding": {"model": self.embedding_model, "dimension": self.dimension},
             "search": self.search,
             "chunking": self.chunking,
-            "keywords": self.keywords,
             "documents": [asdict(d) for d in self.documents],
             "duplicates": [asdict(d) for d in self.duplicates],
             "unreadable": [asdict(u) for u in self.unreadable],
@@ -97,7 +95,6 @@ class Manifest:
             dimension=int(data["embedding"]["dimension"]),
             search=data.get("search", {"kind": "exact"}),
             chunking=data["chunking"],
-            keywords=data.get("keywords", {}),  # older indexes read words unstemmed
             documents=tuple(IndexedDocument(**d) for d in data["documents"]),
             duplicates=tuple(Duplicate(**d) for d in data.get("duplicates", [])),
             unreadable=tuple(Unreadable(**u) for u in data.get("unreadable", [])),
