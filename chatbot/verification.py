@@ -747,18 +747,24 @@ def said_of_another(question: str, read: list[list[_Sentence]]) -> list[Doubt]:
         for i, sentence in enumerate(each)
     ]
 
-    def share(sentence: _Sentence) -> float:
-        return sum(bool(forms & sentence.forms) for forms in asked) / len(asked)
+    def matched(sentence: _Sentence) -> int:
+        """The question's words the sentence or its document's title holds."""
+        said = sentence.forms | _content_forms(sentence.where)
+        return sum(bool(forms & said) for forms in asked)
 
     naming = [s for s, named in sentences if named]
-    if not naming or any(share(s) >= SUPPORTED for s in naming):
+    if not naming or any(matched(s) >= SUPPORTED * len(asked) for s in naming):
         return []
+    # Saying it takes three of the question's words at least: "this License … disclaim" is not
+    # "the license disclaims all warranties".
     others = [
-        s for s, named in sentences if not named and share(s) >= SUPPORTED and name_terms(s.text)
+        s
+        for s, named in sentences
+        if not named and matched(s) >= max(3, SUPPORTED * len(asked)) and name_terms(s.text)
     ]
     if not others:
         return []
-    best = max(others, key=share)
+    best = max(others, key=matched)
     shared = frozenset(key_terms(best.text) & key_terms(_CAPITALISED.sub(" ", question)))
     text = f"the documents never say that of {name}; they say it of something else"
     # Quoted: the sentence that says it. What names the name may be another thing of that name

@@ -727,6 +727,13 @@ def test_a_question_saying_of_a_name_what_the_passages_say_of_it_is_not_doubted(
         "After an investment from Microsoft, the company changed its strategic direction.",
     )
     assert premise_doubts("Why did OpenAI change its strategic direction?", [openai]) == []
+    # Two of the question's words, one of them "license", do not say it of another.
+    warranty = passage(0, "MIT code comes as it is.")
+    gpl_clause = passage(1, "Under this License, you disclaim any intention to limit operation.")
+    assert (
+        premise_doubts("Why does the MIT license disclaim warranties?", [warranty, gpl_clause])
+        == []
+    )
     # Not a question that takes its clause as given.
     assert (
         premise_doubts(
