@@ -485,7 +485,7 @@ def _candidates(cited: list[int], lexical: _Lexical) -> list[int]:
     pair = {i + 1 for i in lexical.joint_passages}
     if len(pair) == 2 and pair <= set(cited) and lexical.joint >= SUPPORTED:
         # It cited the two passages that hold it together: each keeps its citation.
-        return [n for n in cited if n in pair or n in kept]
+        return list(dict.fromkeys([n for n in cited if n in pair] + kept))
     if kept or not lexical.single:
         return list(dict.fromkeys(kept))
     best = max(range(len(lexical.single)), key=lexical.single.__getitem__)
