@@ -66,6 +66,8 @@ _WORD = re.compile(r"\d+(?:[.,]\d+)*|[A-Za-z](?:[A-Za-z0-9'’]|-(?=[A-Za-z0-9])
 # the name is what comes before it. Other tails belong to the name ("Scikit-learn", "GPT-4").
 _DESCRIPTIVE_TAIL = re.compile(r"-[a-z]*(?:ed|en|ing|like|style|compatible)$")
 # Talk about the prompt's passages, which the reader never sees: "The passage [1] states that …".
+# "as stated", "which is mentioned": what the model writes before naming its source.
+_AS_SAID = r"(?:as|which is)\s+(?:stated|mentioned|noted|described|shown|found)"
 _SOURCE_LEAD = re.compile(
     r"^((?:however|also|moreover|in addition|instead),\s*)?"
     r"(?:(?:according to|as (?:stated|mentioned|noted|described) in|based on|in|per) "
@@ -102,7 +104,7 @@ _NOT_ANSWERED = re.compile(
 # "…, in both [1] and [2]." or "… was published in [1]." leave "in both and" or "published in"
 # once markers are gone ("…, as stated in [1]." goes whole); the markers go back at the end.
 _MARKERS_AS_WORDS = re.compile(
-    r",?\s*(?:\b(?:as|which is)\s+(?:stated|mentioned|noted|described|shown|found|seen)\s+)?"
+    rf",?\s*(?:\b{_AS_SAID}\s+)?"
     r"\b(?:in|from|by|see)\s+(?:both\s+)?(?:(?:the\s+)?passages?\s+(?:and\s+)?)?"
     r"\[\d{1,3}\](?:\s*(?:,\s*)?(?:(?:and|or|&)\s+)?\[\d{1,3}\])*(?=\s*[.!?]?\s*$)",
     re.IGNORECASE,
@@ -110,7 +112,7 @@ _MARKERS_AS_WORDS = re.compile(
 _ABOUT_SOURCES = re.compile(r"\bpassages?\b|\b(?:stated|mentioned|noted|found) in\b", re.IGNORECASE)
 _SOURCE_TAIL = re.compile(
     r",?\s*(?:"
-    r"(?:as|which is)\s+(?:stated|mentioned|noted|described|shown|found)\s+in"
+    rf"{_AS_SAID}\s+in"
     r"(?:\s+(?:the\s+)?passages?(?:\s+from)?)?"
     r"|(?:as|which is|this is)\s+(?:consistent|in line|in accordance)\s+with"
     r"|(?:as|which is)\s+(?:evidenced|shown|supported|indicated|demonstrated)\s+by"
@@ -388,6 +390,7 @@ class _Lexical:
     single: list[float]  # support of each passage alone
     held: list[set[str]]  # the sentence's checked terms each passage holds
     held_in_text: list[set[str]]  # of those, the ones in its text rather than its title
+    capitals: set[str]  # key terms of the sentence's capitalised words, its first included
     joint: float  # best support of one passage or two together, each adding enough to the other
     joint_passages: tuple[int, ...]  # their indexes
     vetoed: bool  # a name or number no passage holds, or a claim no passage makes about its subject
@@ -470,14 +473,14 @@ def _lexical(
         together = support(checked, passage_terms[a] | passage_terms[b] | derived)
         if together > joint + 1e-9:
             joint, joint_passages = together, (a, b)
-    return _Lexical(single, held, held_in_text, joint, joint_passages, vetoed)
+    return _Lexical(single, held, held_in_text, capitals, joint, joint_passages, vetoed)
 
 
-def _citations(cited: list[int], lexical: _Lexical, names: set[str]) -> list[int]:
+def _citations(cited: list[int], lexical: _Lexical) -> list[int]:
     """Passage numbers a supported sentence cites: those it cited that hold it, else the passage
     (or the two) holding most of it, else what it cited that shares anything with it; then only
     those that each add their own part of it (_fewest_sources)."""
-    return _fewest_sources(_candidates(cited, lexical), lexical, names)
+    return _fewest_sources(_candidates(cited, lexical), lexical)
 
 
 def _candidates(cited: list[int], lexical: _Lexical) -> list[int]:
@@ -508,7 +511,7 @@ def _fuller(n: int, lexical: _Lexical) -> int:
     return max(fuller, key=lambda m: len(lexical.held[m - 1])) if fuller else n
 
 
-def _fewest_sources(numbers: list[int], lexical: _Lexical, names: set[str]) -> list[int]:
+def _fewest_sources(numbers: list[int], lexical: _Lexical) -> list[int]:
     """The passages among numbers that hold most of the sentence, then each that adds its own part
     of it; a passage repeating what those before it hold is no further evidence ([1][2][3][4]
     where each holds the same one word)."""
@@ -520,7 +523,7 @@ def _fewest_sources(numbers: list[int], lexical: _Lexical, names: set[str]) -> l
     covered: set[str] = set()
     for n in ranked:
         new = lexical.held[n - 1] - covered
-        if not kept or _adds_enough(new, names):
+        if not kept or _adds_enough(new, lexical.capitals):
             kept.append(n)
             covered |= lexical.held[n - 1]
     return [n for n in numbers if n in kept]
@@ -685,9 +688,7 @@ def turned_around(question: str, read: list[list[_Sentence]]) -> list[Doubt]:
     that says no, not or never turns nothing around: its polarity is not its words'. `read`:
     each passage's sentences."""
     names = capitalised_terms(question) - key_terms(question.split(None, 1)[0])
-    # What the question itself says, its names aside ("license" of "Apache License" may be what
-    # turns "forbid" around).
-    plain = [w for w in words_of(_CAPITALISED.sub(" ", question)) if key_terms(w)]
+    plain = _plain_words(question)
     said_plainly = set().union(*map(forms_of, plain))
     sentences = [sentence for each in read for sentence in each]
     doubts = []
@@ -736,7 +737,7 @@ def said_of_another(question: str, read: list[list[_Sentence]]) -> list[Doubt]:
     if len(groups) != 1 or len(groups[0]) != 1:
         return []
     name = groups[0][0]
-    plain = [w for w in words_of(_CAPITALISED.sub(" ", question)) if key_terms(w)]
+    plain = _plain_words(question)
     asked = list({frozenset(forms_of(w)): w for w in plain})  # each word once, by its forms
     if len(asked) < 3:
         return []
@@ -770,6 +771,12 @@ def said_of_another(question: str, read: list[list[_Sentence]]) -> list[Doubt]:
     # Quoted: the sentence that says it. What names the name may be another thing of that name
     # ("a speech at MIT").
     return [Doubt(text, frozenset(key_terms(name)) | shared, (frozenset(key_terms(best.text)),))]
+
+
+def _plain_words(question: str) -> list[str]:
+    """The question's content words, its names aside ("license" of "Apache License" may be what
+    turns "forbid" around, and is what "the MIT license" says besides its name)."""
+    return [w for w in words_of(_CAPITALISED.sub(" ", question)) if key_terms(w)]
 
 
 def _names(sentence: _Sentence, name: str) -> bool:
@@ -872,8 +879,8 @@ def verify(
     """
     asked = key_terms(question)
     answer = markers_before_stop(answer)
-    passage_terms = [key_terms(f"{p.where}\n{p.chunk.text}") for p in passages]
     text_terms = [key_terms(p.chunk.text) for p in passages]
+    passage_terms = [t | key_terms(p.where) for t, p in zip(text_terms, passages, strict=True)]
     subjects, windows = name_terms(question), _windows(passages)
     passage_sentences = statements(passages)
     context = asked | key_terms(without_markers(answer))
@@ -925,7 +932,7 @@ def verify(
         else:
             supported = lexical.joint >= SUPPORTED
         cited = list(dict.fromkeys(cited))
-        kept = _citations(cited, lexical, capitalised_terms(plain)) if supported else []
+        kept = _citations(cited, lexical) if supported else []
         removed = len(set(cited) - set(kept))
         new = len(set(kept) - set(cited))
         moved = min(removed, new)
@@ -939,7 +946,7 @@ def verify(
             continue
         for n in kept:
             best_support[n] = max(lexical.single[n - 1], best_support.get(n, -1.0))
-            found = supporting_spans(terms, capitalised_terms(plain), passages[n - 1])
+            found = supporting_spans(terms, lexical.capitals, passages[n - 1])
             spans[n] = tuple(sorted(set(spans.get(n, ())) | set(found)))
         checks.append(SentenceCheck(plain, lexical.joint, probability, True))
         said.append(terms)
