@@ -97,9 +97,7 @@ def main() -> None:
 
     llama.reset()
     bot.warm_up()  # as at server start: the system message is in the KV cache
-    warm_ttfts = [
-        timed(p for p in bot.stream(q) if not isinstance(p, Answer))[0] for q in questions
-    ]
+    warm_ttfts = [timed(p for p in bot.stream(q) if isinstance(p, str))[0] for q in questions]
 
     print(
         f"{'#':>2} {'prompt tok':>10} {'warm ttft':>9} {'ours ttft':>9} {'raw ttft':>8} "
@@ -115,7 +113,7 @@ def main() -> None:
             for item in bot.stream(question):
                 if isinstance(item, Answer):
                     answer = item
-                else:
+                elif isinstance(item, str):
                     yield item
 
         ttft, total, _ = timed(ours())

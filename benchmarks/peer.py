@@ -22,7 +22,6 @@ from pathlib import Path
 from statistics import median
 
 from benchmarks.answer_latency import QUESTIONS, timed
-from chatbot.answering import Answer
 from chatbot.config import PROJECT_ROOT, Config
 from chatbot.documents import load_corpus
 from chatbot.embedding import SentenceTransformerEmbedder, packaged_model_dir
@@ -114,7 +113,7 @@ def our_answers(corpus: Path, model: Path, questions: list[str], work: Path):
     bot.answer("What is this about?")
     times = []
     for question in questions:
-        ttft, total, _ = timed(p for p in bot.stream(question) if not isinstance(p, Answer))
+        ttft, total, _ = timed(p for p in bot.stream(question) if isinstance(p, str))
         times.append((ttft, total))
     return build_s, report.chunks, seen, times
 

@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from chatbot.answering import Answer
+    from chatbot.answering import Answer, Reading
     from chatbot.config import Config
     from chatbot.pipeline import Chatbot
 
@@ -73,8 +73,10 @@ def stream_answer(
     top_k: int | None = None,
     temperature: float | None = None,
     max_tokens: int | None = None,
-) -> Iterator[str | Answer]:
-    """Like answer(), but yields text pieces as they are generated and the Answer last."""
+) -> Iterator[str | Reading | Answer]:
+    """Like answer(), but streams: a Reading (the passages found, before the model reads them;
+    none when the documents do not cover the question), the text pieces as they are generated,
+    and the Answer last."""
     from chatbot.config import load_config
 
     config = config or load_config()  # read the environment once, for the bot and the settings

@@ -13,6 +13,7 @@ from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass
 
 from chatbot.arithmetic import Dated, count_years, counted_from, two_events, years_given
+from chatbot.chunking import section_name
 from chatbot.config import Config
 from chatbot.errors import QuestionError
 from chatbot.hops import Named, described_thing
@@ -97,6 +98,29 @@ class Citation:
     support: float = 1.0  # share of the citing sentence's key terms the passage holds
     # the sentences that support what cites it, as offsets into the document (none: unchecked)
     spans: tuple[tuple[int, int], ...] = ()
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What a stream yields once the passages are found, before the model reads them: on a slow
+    CPU reading them takes most of the wait, so the page and the CLI say what is being read."""
+
+    passages: tuple[Passage, ...]  # as the prompt numbers them, from 1
+
+    @property
+    def summary(self) -> str:
+        """What is being read, for people: "Reading 4 passages: <title> (<section>); <title>."."""
+        sections: dict[str, list[str]] = {}
+        for passage in self.passages:
+            section = section_name(passage.title, passage.chunk.heading)
+            named = sections.setdefault(passage.title, [])
+            if section and section not in named:
+                named.append(section)
+        documents = "; ".join(
+            f"{title} ({', '.join(named)})" if named else title for title, named in sections.items()
+        )
+        count = len(self.passages)
+        return f"Reading {count} passage{'s' if count != 1 else ''}: {documents}."
 
 
 @dataclass(frozen=True)
@@ -397,7 +421,7 @@ def looks_like_refusal(text: str) -> bool:
     return any(hint in opening for hint in _REFUSAL_HINTS)
 
 
-def _last(items: Generator[str, None, Answer]) -> Answer:
+def _last(items: Generator[str | Reading, None, Answer]) -> Answer:
     """Run a streaming generator to its end, unshown; returns what it returns."""
     while True:
         try:
@@ -419,8 +443,10 @@ class Answerer:
         top_k: int | None = None,
         temperature: float | None = None,
         max_tokens: int | None = None,
-    ) -> Iterator[str | Answer]:
-        """Yield the answer's text pieces as they are generated, then the finished Answer.
+    ) -> Iterator[str | Reading | Answer]:
+        """Yield Reading (the passages found) once, the answer's text pieces as they are
+        generated, then the finished Answer. A question the documents do not cover yields no
+        Reading.
 
         top_k, temperature and max_tokens override the configuration for this question only.
 
@@ -444,7 +470,7 @@ class Answerer:
 
     def _answer(
         self, question: str, standalone: str, turns: list[dict[str, str]], settings: Config
-    ) -> Generator[str, None, Answer]:
+    ) -> Generator[str | Reading, None, Answer]:
         """Retrieve, prompt and stream the draft for `standalone`; returns the checked Answer."""
         asked = retrieval_query(standalone, turns) if standalone == question else standalone
         found = self.retriever.retrieve(asked, settings.top_k)
@@ -467,6 +493,7 @@ class Answerer:
             [d.text for d in doubts],
             closest_to=asked,
         )
+        yield Reading(tuple(prompt.passages))
         drafting = prompt
         named = self._name_described(standalone, prompt, settings)
         if named:  # the question with the name in place of the description is answered instead

@@ -22,7 +22,7 @@ import gradio as gr
 
 from chatbot import change_log
 from chatbot.access import Access, AccessDenied, access_for
-from chatbot.answering import Answer
+from chatbot.answering import Answer, Reading
 from chatbot.config import PAGE_HOST, PAGE_PORT, RANGES, Config
 from chatbot.curation import MAX_UPLOAD_BYTES, add_file, add_url, remove_document
 from chatbot.documents import SUPPORTED_SUFFIXES, Document
@@ -149,7 +149,7 @@ def make_respond(bot: Chatbot, memory: AnswerMemory | None = None):
         temperature: float | None = None,
         max_tokens: int | None = None,
     ) -> Iterator[str]:
-        text = ""
+        text, reading = "", None
         try:
             stream = bot.stream(
                 message,
@@ -162,9 +162,12 @@ def make_respond(bot: Chatbot, memory: AnswerMemory | None = None):
                 if isinstance(item, Answer):
                     documents = bot.loaded_index.documents
                     yield answer_html(item, documents, memory.remember(item, documents))
+                elif isinstance(item, Reading):
+                    reading = item
+                    yield streaming_html(text, reading)
                 else:
                     text += item
-                    yield streaming_html(text)
+                    yield streaming_html(text, reading)
         except ChatbotError as exc:
             raise gr.Error(public_message(exc)) from None
 

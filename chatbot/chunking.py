@@ -44,13 +44,19 @@ class ChunkingParams:
         }
 
 
-def section_label(title: str, heading: str) -> str:
-    """'Title — Section > Subsection', without repeating a title that opens the heading path."""
+def section_name(title: str, heading: str) -> str:
+    """'Section > Subsection' below the document's title; '' for a chunk under the title itself."""
     if heading == title or not heading:
-        return title
+        return ""
     if heading.startswith(title + " > "):
         heading = heading[len(title) + 3 :]
-    return f"{title} — {heading}"
+    return heading
+
+
+def section_label(title: str, heading: str) -> str:
+    """'Title — Section > Subsection', without repeating a title that opens the heading path."""
+    section = section_name(title, heading)
+    return f"{title} — {section}" if section else title
 
 
 def _blocks(text: str) -> list[tuple[int, int]]:

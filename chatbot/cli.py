@@ -249,7 +249,7 @@ def ask(config, question: str, as_json: bool, history_file) -> None:
       chatbot ask --json "What did DeepSeek-R1 cost to train?"
       chatbot ask "What must be kept in all copies of MIT-licensed software?"
     """
-    from chatbot.answering import Answer
+    from chatbot.answering import Answer, Reading
     from chatbot.pipeline import Chatbot
 
     history = None
@@ -263,6 +263,9 @@ def ask(config, question: str, as_json: bool, history_file) -> None:
     for item in bot.stream(question, history):
         if isinstance(item, Answer):
             result = item
+        elif isinstance(item, Reading):
+            if not as_json:  # progress, like the index's: the model takes a while to read them
+                click.echo(item.summary, err=True)
         elif not as_json:
             streamed += item
             click.echo(item, nl=False)

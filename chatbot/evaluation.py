@@ -14,7 +14,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from chatbot.answering import Answer, looks_like_refusal, retrieval_query, validate_history
+from chatbot.answering import (
+    Answer,
+    Reading,
+    looks_like_refusal,
+    retrieval_query,
+    validate_history,
+)
 from chatbot.errors import ChatbotError
 from chatbot.sentences import cited_numbers, sentence_spans, without_markers
 from chatbot.verification import SUPPORTED, key_terms, support
@@ -44,6 +50,7 @@ class ItemResult:
     cited_with_gold: int = 0
     sentences: int = 0  # sentences of the answer
     sentences_supported: int = 0  # ... that carry a citation of a passage supporting them
+    reading_s: float | None = None  # until the passages being read were shown
     first_token_s: float | None = None
     total_s: float | None = None
     prompt_tokens: int | None = None
@@ -146,6 +153,8 @@ def evaluate(
             for piece in bot.stream(item.question, list(item.history)):
                 if isinstance(piece, Answer):
                     answer = piece
+                elif isinstance(piece, Reading):
+                    result.reading_s = time.perf_counter() - started
                 elif result.first_token_s is None:
                     result.first_token_s = time.perf_counter() - started
             result.total_s = time.perf_counter() - started
@@ -215,10 +224,12 @@ def summarise(results: list[ItemResult], retrieval_only: bool) -> dict:
         ),
         "answers_with_citation": share([r.cited > 0 for r in answerable]),
     }
+    readings = [r.reading_s for r in results if r.reading_s is not None]
     firsts = [r.first_token_s for r in results if r.first_token_s is not None]
     totals = [r.total_s for r in results if r.total_s is not None]
     prompts = [r.prompt_tokens for r in results if r.prompt_tokens]
     summary["latency_s"] = {
+        "passages_shown_p50": _round(_percentile(readings, 0.5)),
         "first_token_p50": _round(_percentile(firsts, 0.5)),
         "first_token_p95": _round(_percentile(firsts, 0.95)),
         "total_p50": _round(_percentile(totals, 0.5)),
@@ -255,6 +266,7 @@ def results_as_dicts(results: list[ItemResult]) -> list[dict]:
             "refused": r.refused,
             "cited": r.cited,
             "cited_with_gold": r.cited_with_gold,
+            "reading_s": _round(r.reading_s),
             "first_token_s": _round(r.first_token_s),
             "total_s": _round(r.total_s),
             "prompt_tokens": r.prompt_tokens,

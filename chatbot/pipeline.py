@@ -11,7 +11,7 @@ import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
 
-from chatbot.answering import Answer, Answerer
+from chatbot.answering import Answer, Answerer, Reading
 from chatbot.config import Config
 from chatbot.documents import scan_corpus
 from chatbot.embedding import Embedder, SentenceTransformerEmbedder
@@ -185,8 +185,8 @@ class Chatbot:
 
     def stream(
         self, question: str, history: Sequence[dict] | None = None, **overrides
-    ) -> Iterator[str | Answer]:
-        """Text pieces, then the Answer; overrides: top_k, temperature, max_tokens."""
+    ) -> Iterator[str | Reading | Answer]:
+        """Reading, text pieces, then the Answer; overrides: top_k, temperature, max_tokens."""
         return self._current().stream(question, history, **overrides)
 
     def answer(self, question: str, history: Sequence[dict] | None = None, **overrides) -> Answer:

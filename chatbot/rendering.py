@@ -13,7 +13,7 @@ import itertools
 import re
 import uuid
 
-from chatbot.answering import Answer
+from chatbot.answering import Answer, Reading
 from chatbot.documents import Document
 from chatbot.retrieval import Passage
 from chatbot.sentences import MARKER
@@ -28,9 +28,11 @@ def _text(text: str) -> str:
     return html.escape(text).replace("\n", "<br>")
 
 
-def streaming_html(text: str) -> str:
-    """The answer while it is still being written: plain escaped text."""
-    return f'<div class="answer">{_text(text)}</div>'
+def streaming_html(text: str, reading: Reading | None = None) -> str:
+    """The answer while it is still being written: what is being read, then the text so far,
+    plain and escaped."""
+    shown = f'<p class="reading">{_text(reading.summary)}</p>' if reading else ""
+    return f'<div class="answer">{shown}{_text(text)}</div>'
 
 
 def _context(passage: Passage, documents: dict[str, Document]) -> tuple[str, str]:
@@ -144,6 +146,7 @@ def answer_html(answer: Answer, documents: dict[str, Document], answer_id: str =
 
 PAGE_CSS = """
 .answer.refusal { border-left: 4px solid #d97706; padding-left: 8px; }
+.answer .reading { color: #6b7280; font-style: italic; margin: 0 0 0.4em; }
 .answer .badge { background: #fef3c7; color: #92400e; border-radius: 4px; padding: 0 6px;
   font-size: 0.85em; }
 a.cite { font-weight: 600; text-decoration: none; padding: 0 1px; }

@@ -3,6 +3,7 @@ import pytest
 from chatbot.answering import (
     Answerer,
     CitationFilter,
+    Reading,
     asks_for_a_number,
     gives_a_number,
     is_yes_no_question,
@@ -10,12 +11,12 @@ from chatbot.answering import (
     retrieval_query,
     validate_history,
 )
-from chatbot.chunking import ChunkingParams
+from chatbot.chunking import Chunk, ChunkingParams
 from chatbot.documents import load_corpus
 from chatbot.errors import QuestionError
 from chatbot.index import build_index, load_index
 from chatbot.prompting import NOT_COVERED
-from chatbot.retrieval import Retriever
+from chatbot.retrieval import Passage, Retriever
 
 
 @pytest.fixture
@@ -91,6 +92,40 @@ def test_an_unrelated_question_is_refused_without_calling_the_model(answerer, ec
     text, answer = run(answerer, "Who won the football world cup?")
     assert text == NOT_COVERED and answer.refused and answer.passages == ()
     assert echo_llm.calls == []
+
+
+def test_the_passages_being_read_come_before_the_model_is_called(answerer, echo_llm):
+    stream = answerer.stream("Who introduced the GNU General Public License?")
+    reading = next(stream)
+    assert isinstance(reading, Reading) and echo_llm.calls == []
+    *_, answer = stream
+    assert reading.passages == answer.passages and len(answer.passages) > 1
+    assert reading.summary.startswith(f"Reading {len(answer.passages)} passages: ")
+
+
+def test_no_passages_are_announced_for_a_question_the_documents_do_not_cover(answerer):
+    items = list(answerer.stream("Who won the football world cup?"))
+    assert not any(isinstance(i, Reading) for i in items)
+
+
+def _found(title: str, heading: str) -> Passage:
+    chunk = Chunk(id=f"{title}#{heading}", doc_id=title, text="x", start=0, end=1, heading=heading)
+    return Passage(chunk=chunk, title=title, score=1.0, similarity=0.5, lexical=1.0)
+
+
+def test_the_reading_summary_names_each_document_once_with_its_sections():
+    reading = Reading(
+        (
+            _found("The Open-Source Ecosystem", "The Open-Source Ecosystem > History"),
+            _found("MIT License", ""),
+            _found("The Open-Source Ecosystem", "The Open-Source Ecosystem > AI Frameworks"),
+            _found("The Open-Source Ecosystem", "The Open-Source Ecosystem > History"),
+        )
+    )
+    assert reading.summary == (
+        "Reading 4 passages: The Open-Source Ecosystem (History, AI Frameworks); MIT License."
+    )
+    assert Reading((_found("MIT License", ""),)).summary == "Reading 1 passage: MIT License."
 
 
 def test_a_model_refusal_is_recognised(answerer, echo_llm):

@@ -5,7 +5,7 @@ import dataclasses
 import pytest
 
 import chatbot
-from chatbot.answering import Answer
+from chatbot.answering import Answer, Reading
 
 
 def test_import_loads_no_model_library():
@@ -33,11 +33,13 @@ def test_answer_returns_a_frozen_dataclass(config, fake_models):
         result.text = "changed"
 
 
-def test_stream_answer_yields_pieces_then_the_answer(config, fake_models):
+def test_stream_answer_yields_the_passages_then_pieces_then_the_answer(config, fake_models):
     fake_models[1].reply = "DeepSeek picked the MIT license for its R1 model [1]."
     items = list(chatbot.stream_answer("What license did DeepSeek pick for R1?", config=config))
-    assert all(isinstance(i, str) for i in items[:-1]) and isinstance(items[-1], Answer)
-    assert "".join(items[:-1]) == items[-1].text
+    reading, *pieces, answer = items
+    assert isinstance(reading, Reading) and reading.passages == answer.passages
+    assert all(isinstance(i, str) for i in pieces) and isinstance(answer, Answer)
+    assert "".join(pieces) == answer.text
 
 
 def test_history_is_accepted(config, fake_models):

@@ -21,6 +21,8 @@ def test_respond_streams_then_shows_the_linked_answer_with_sources(bot, echo_llm
     echo_llm.reply = "Richard Stallman in 1989 [1]."
     updates = list(make_respond(bot)("Who introduced the GNU General Public License?", []))
     assert len(updates) > 2
+    assert 'class="reading">Reading ' in updates[0] and "Stallman" not in updates[0]
+    assert 'class="reading">Reading ' in updates[1] and "Richard" in updates[1]
     final = updates[-1]
     assert 'class="cite"' in final and "<mark>" in final and "Sources (1)" in final
     assert shown_text(final) == "Richard Stallman in 1989 [1]."

@@ -133,7 +133,10 @@ def test_stop_retry_copy_and_clear(config, embedder, browser):
         box = page.locator("textarea").first
         box.fill("When was GitHub founded?")
         box.press("Enter")
+        # What is being read shows while the model reads it, and stays above the words.
+        page.locator(".answer .reading").first.wait_for(timeout=15_000)
         page.get_by_text("word3").first.wait_for(timeout=15_000)
+        assert page.locator(".answer .reading").last.inner_text().startswith("Reading ")
         page.locator("button.stop-button").click()
         page.wait_for_timeout(300)
         produced = llm.produced

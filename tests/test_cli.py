@@ -61,8 +61,10 @@ def test_ask_streams_the_answer_then_the_sources(cli_env, fake_models, capsys):
     _, llm = fake_models
     llm.reply = "Richard Stallman, in 1989 [1]."
     assert main(["ask", "Who introduced the GNU General Public License, and when?"]) == 0
-    out = capsys.readouterr().out
+    captured = capsys.readouterr()
+    out = captured.out
     assert out.startswith("Richard Stallman, in 1989 [1].")
+    assert "Reading " in captured.err and "passages: Open Source in Practice" in captured.err
     sources = out.split("Sources:")[1]
     assert "[1] Open Source in Practice — Licenses" in sources
     assert "Richard Stallman in 1989" in sources

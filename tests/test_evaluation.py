@@ -104,6 +104,7 @@ def test_full_evaluation_scores_answers_citations_and_refusals(
     assert summary["answers"]["refusal_rate_unanswerable"] == 1.0
     assert results[0].cited_with_gold == 1
     assert summary["latency_s"]["first_token_p50"] is not None
+    assert results[0].reading_s <= results[0].first_token_s
     assert results[0].prompt_tokens > 0
 
 

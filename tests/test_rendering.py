@@ -1,6 +1,7 @@
+import dataclasses
 import re
 
-from chatbot.answering import Answer, Citation
+from chatbot.answering import Answer, Citation, Reading
 from chatbot.chunking import Chunk
 from chatbot.documents import Document
 from chatbot.rendering import answer_html, answer_id_of, streaming_html
@@ -57,6 +58,8 @@ def test_hostile_text_in_documents_and_answers_is_escaped():
     assert "&lt;script&gt;" in page and 'href="javascript' not in page and "](http" in page
     assert "\n\n" not in page, "a blank line would hand the rest to the Markdown renderer"
     assert "<script" not in streaming_html(HOSTILE)
+    hostile_title = Reading((dataclasses.replace(answer.passages[0], title=HOSTILE),))
+    assert "<script" not in streaming_html("", hostile_title)
 
 
 def test_a_refusal_is_marked_and_an_uncited_answer_says_so():
