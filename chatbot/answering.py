@@ -44,6 +44,7 @@ from chatbot.verification import (
     passage_naming,
     passages_as_documents,
     premise_doubts,
+    quoting,
     restates,
     stating_sentence,
     support,
@@ -205,9 +206,20 @@ class CitationFilter:
         return self._clean(text)
 
 
+_WHAT_THEY_SAY = "What they do say:"
+
+
 def _refusal_showing(checked: Verification) -> str:
     """The refusal, followed by what the passages do say (the checked sentences)."""
-    return f"{NOT_COVERED} What they do say: {checked.text}"
+    return f"{NOT_COVERED} {_WHAT_THEY_SAY} {checked.text}"
+
+
+def _refusal_quoting(question: str, passages: list[Passage]) -> Verification:
+    """The refusal, followed by the passage sentence closest to the question, quoted and cited
+    ("… Mistral launched Mistral 7B …" for its license): when the passages were judged not to
+    answer, the model's own sentences may be the answer they lack ("Stallman studied at MIT")."""
+    closest = closest_span(question, passages)
+    return quoting(NOT_COVERED, _WHAT_THEY_SAY, [closest] if closest else [], passages)
 
 
 def kept_off_the_question(question: str, checked: Verification) -> bool:
@@ -759,7 +771,9 @@ class Answerer:
         answered = judge.answered(question) if asks else None
         if answered is not None and answered < ANSWERED_THRESHOLD:
             notes.append("The passages were judged not to answer the question itself.")
-            return _refusal_showing(checked), True, checked
+            checks.append(f"The answer withheld: {checked.text}")
+            quoted = _refusal_quoting(question, prompt.passages)
+            return quoted.text, True, quoted
         return checked.text, False, checked
 
     def answer(self, question: str, history: Sequence[dict] | None = None, **overrides) -> Answer:

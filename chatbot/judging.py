@@ -36,6 +36,12 @@ NAME_IN_SENTENCE = ' (The passage sentence: "{sentence}")'
 YEAR_QUESTION = (
     'What year do the passages above give for {event}? Reply with the year only, or "none".'
 )
+# Asked once more when the reply to YEAR_QUESTION is neither a year nor "none": the small model
+# sometimes replies "1" (a passage of numbered steps before it), and then gives the year to this.
+YEAR_AGAIN = (
+    "What year do the passages above give for {event}? "
+    'Reply with the four-digit year only, or "none".'
+)
 
 
 @dataclass
@@ -64,9 +70,15 @@ class Judge:
     def year(self, event: str) -> int | None:
         """The year the model reads in the passages for one event ("the release of Scikit-learn"),
         or None."""
-        self.calls += 1
-        request = self.prompt.asking(YEAR_QUESTION.format(event=" ".join(event.split())))
-        return year_in("".join(self.llm.stream_chat(request, 8, 0.0)))
+        event = " ".join(event.split())
+        for question, tokens in ((YEAR_QUESTION, 8), (YEAR_AGAIN, 16)):
+            self.calls += 1
+            request = self.prompt.asking(question.format(event=event))
+            reply = "".join(self.llm.stream_chat(request, tokens, 0.0))
+            year = year_in(reply)
+            if year is not None or "none" in reply.lower():
+                return year
+        return None
 
     def name(self, question: str, sentence: str | None = None) -> str | None:
         """The name the model reads in the passages as the answer to a short "Which …?" question,

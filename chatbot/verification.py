@@ -416,22 +416,32 @@ def _detached(
     terms: set[str],
     asked: set[str],
     names: set[str],
-    subjects: set[str],
+    subjects: list[frozenset[str]],
     windows: list[_Window],
-    implied: bool = False,
+    implied: list[frozenset[str]] | None = None,
 ) -> bool:
     """True when what the sentence adds to the question is never said near the question's subject:
     "EleutherAI was founded in 2015" where 2015 is another organisation's founding year. With
-    `implied`, a sentence that does not name the subject is taken to be about it all the same.
+    `implied` subjects, a sentence that names no subject is taken to be about them all the same.
 
-    A name the sentence brings in that is said near the subject counts as near it too, so a claim
-    may reach its subject through one link ("GPT-4 … OpenAI", "OpenAI … founded in 2015")."""
-    anchors = (subjects & terms) or (subjects if implied else set())
+    A subject is near where all of it that the sentence names is: "The MIT License was first
+    written in 1989" is not said near "MIT License" by a sentence of the GNU General Public License
+    from 1989. A name the sentence brings in that is said near the subject counts as near it too,
+    so a claim may reach its subject through one link ("GPT-4 … OpenAI", "OpenAI … founded in
+    2015")."""
+    anchors = [s & terms for s in subjects if s & terms] or implied or []
     added = terms - asked
     if not anchors or not added:
         return False
-    linked = {n for n in names - anchors if any(n in w and anchors & (w | a) for w, a in windows)}
-    near = [w for w, about in windows if (anchors | linked) & (w | about)]
+
+    def names_a_subject(window: set[str]) -> bool:
+        return any(anchor <= window for anchor in anchors)
+
+    named = set().union(*anchors)
+    linked = {
+        n for n in names - named if any(n in w and names_a_subject(w | a) for w, a in windows)
+    }
+    near = [w for w, about in windows if names_a_subject(w | about) or linked & (w | about)]
     return not any(support(added, w) >= SUPPORTED for w in near)
 
 
@@ -440,9 +450,9 @@ def _lexical(
     asked: set[str],
     passage_terms: list[set[str]],
     text_terms: list[set[str]],
-    subjects: set[str],
+    subjects: list[frozenset[str]],
     windows: list[_Window],
-    implied: bool = False,
+    implied: list[frozenset[str]] | None = None,
 ) -> _Lexical:
     """How much of the sentence (markers out) each passage holds, the best one or two, and whether
     a name, a number or a claim about its subject is held by none."""
@@ -843,17 +853,25 @@ def correction(doubts: list[Doubt], passages: list[Passage], question: str) -> V
                     best, best_score = (n, a, b), score
         if best and best not in quoted:
             quoted.append(best)
+    assumed = "; ".join(d.text for d in doubts)
+    lead = f"The question takes for granted what the documents do not back ({assumed})."
+    return quoting(lead, "What they say:", quoted, passages)
+
+
+def quoting(
+    lead: str, then: str, quoted: list[tuple[int, int, int]], passages: list[Passage]
+) -> Verification:
+    """`lead`, then the passage sentences (passage number, start, end in the chunk) quoted word
+    for word and cited after `then`; the lead alone when there are none."""
     said = " ".join(
         with_markers(" ".join(passages[n - 1].chunk.text[a:b].split()), [n]) for n, a, b in quoted
     )
-    assumed = "; ".join(d.text for d in doubts)
-    lead = f"The question takes for granted what the documents do not back ({assumed})."
     spans: dict[int, tuple[tuple[int, int], ...]] = {}
     for n, a, b in quoted:
         start = passages[n - 1].chunk.start
         spans[n] = (*spans.get(n, ()), (start + a, start + b))
     return Verification(
-        text=f"{lead} What they say: {said}" if said else lead,
+        text=f"{lead} {then} {said}" if said else lead,
         sentences=(),
         support={n: 1.0 for n in spans},
         spans=spans,
@@ -881,16 +899,23 @@ def verify(
     answer = markers_before_stop(answer)
     text_terms = [key_terms(p.chunk.text) for p in passages]
     passage_terms = [t | key_terms(p.where) for t, p in zip(text_terms, passages, strict=True)]
-    subjects, windows = name_terms(question), _windows(passages)
+    # The question's names, each whole ("MIT License"), acronyms included.
+    subjects = [frozenset(key_terms(name)) for group in _named_groups(question) for name in group]
+    windows = _windows(passages)
     passage_sentences = statements(passages)
     context = asked | key_terms(without_markers(answer))
     # An answer that never names the question's subject is about it all the same: "How many daily
     # downloads does GitHub have?" answered with a figure said of Hugging Face is no answer. One
     # that opens with "No" says what is true instead ("No, DeepSeek picked the MIT license").
+    # Any word of a name will do there ("He founded …" of Richard Stallman), and acronyms are not
+    # assumed so: "Who created the GPL?" may be answered of its author.
+    spelled = name_terms(question)
     implied = (
-        bool(subjects)
-        and not subjects & key_terms(without_markers(answer))
+        [frozenset({term}) for term in spelled]
+        if spelled
+        and not spelled & key_terms(without_markers(answer))
         and not _OPENS_WITH_NO.match(answer)
+        else []
     )
     pieces, checks, strays, about_passages, repeats, questions = [], [], [], [], [], []
     said: list[set[str]] = []  # key terms of each sentence kept so far

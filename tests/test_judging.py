@@ -103,17 +103,24 @@ def test_the_judge_can_be_switched_off(config, embedder, index_dir):
     assert llm.judged == [] and "copyleft license" in answer.text
 
 
-def test_true_statements_that_do_not_answer_the_question_become_a_refusal_that_shows_them(
+def test_passages_judged_not_to_answer_give_a_refusal_quoting_the_closest_passage_sentence(
     config, embedder, index_dir
 ):
-    true = "Richard Stallman introduced the GNU General Public License in 1989."
-    llm = JudgingLLM(reply=f"{true} [1]", true=(true,), answers=False)
+    """The model's own sentences are not shown after the refusal: the judge found that the
+    passages do not answer, so a sentence that seems to answer may be the invention ("Richard
+    Stallman studied at MIT"). The passage sentence closest to the question is, word for word."""
+    drafted = "Richard Stallman introduced the GNU General Public License in 1989."
+    llm = JudgingLLM(reply=f"{drafted} [1]", true=(drafted,), answers=False)
     answer = answer_with(
         config, embedder, llm, "How many pages does the GNU General Public License have?"
     )
-    assert answer.refused
-    assert answer.text.startswith(f"{NOT_COVERED} What they do say: Richard Stallman introduced")
-    assert answer.citations and answer.citations[0].n == 1
+    assert answer.refused and answer.text == (
+        f"{NOT_COVERED} What they do say: "
+        "The GNU General Public License was introduced by Richard Stallman in 1989 [1]."
+    )
+    cited = answer.citations[0].passage.chunk.text
+    assert "The GNU General Public License was introduced by Richard Stallman in 1989." in cited
+    assert f"The answer withheld: {drafted[:-1]} [1]." in answer.checks
 
 
 def test_an_answer_holding_the_question_names_and_what_it_asks_is_not_judged_again(
@@ -148,9 +155,15 @@ class DatingLLM(JudgingLLM):
 
     def reply_to(self, messages) -> str:
         asked = re.search(
-            r"What year do the passages above give for (.+)\? Reply", messages[-1]["content"]
+            r"What year do the passages above give for (.+)\? Reply with the (four-digit )?year",
+            messages[-1]["content"],
         )
-        return self.years.get(asked.group(1), "none") if asked else self.reply
+        if not asked:
+            return self.reply
+        given = self.years.get(asked.group(1), "none")
+        if isinstance(given, tuple):  # its replies to the first asking and to the second
+            return given[bool(asked.group(2))]
+        return given
 
 
 YEARS_BETWEEN = (
@@ -170,6 +183,16 @@ def test_the_year_of_one_event_is_asked_after_the_passages():
         'Scikit-learn? Reply with the year only, or "none".'
     )
     assert judge.year("the founding of the company") is None and judge.calls == 2
+
+
+def test_a_reply_that_is_no_year_asks_for_the_four_digit_year_once_more():
+    llm = DatingLLM("", {"the introduction of the GNU GPL": ("1", "1989")})
+    prompt = build_prompt("How many years …?", ARTICLE, [], llm.count_tokens, 2000)
+    judge = Judge(llm, prompt)
+    assert judge.year("the introduction of the GNU GPL") == 1989 and judge.calls == 2
+    assert "four-digit year only" in llm.calls[-1][-1]["content"]
+    stubborn = DatingLLM("", {"the founding of GitHub": ("1", "1")})
+    assert Judge(stubborn, prompt).year("the founding of GitHub") is None
 
 
 def test_years_the_draft_does_not_give_are_asked_one_event_at_a_time_and_counted(

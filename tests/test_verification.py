@@ -311,6 +311,31 @@ def test_a_figure_from_another_subjects_sentence_is_not_attached_to_the_question
     assert checked.unsupported and not checked.anything_supported
 
 
+STALLMAN = (
+    "In 1989, Richard Stallman introduced the GNU General Public License (GPL), formally "
+    "incorporating Copyleft. While GPL later became the foundation of Linux, it deterred some.\n\n"
+    "The image above shows Richard Stallman delivering a speech at MIT during the release of the "
+    "first draft of GNU GPLv3."
+)
+MIT_GRANT = "Permission is hereby granted, free of charge, to any person obtaining a copy."
+
+
+def test_a_year_said_of_one_license_is_not_attached_to_another_license():
+    """ "The MIT License was first written in 1989": "License" and 1989 meet in the GPL's
+    sentence, "MIT" in the picture's caption, never all of "MIT License" where 1989 is said. A
+    name counts whole where it is said; an acronym of the question (GPL, MIT) counts too."""
+    passages = [passage(0, MIT_GRANT, title="MIT License"), passage(1, STALLMAN, title="Article")]
+    question = "In what year was the MIT License first written?"
+    checked = verify("The MIT License was first written in 1989 [2].", passages, question)
+    assert checked.unsupported and not checked.anything_supported
+    gpl = verify("The GPL was introduced in 1989 [2].", passages, "When was the GPL introduced?")
+    assert gpl.text == "The GPL was introduced in 1989 [2]."
+    surname = verify(
+        "Stallman introduced it in 1989 [2].", passages, "What did Richard Stallman introduce?"
+    )
+    assert surname.text == "Stallman introduced it in 1989 [2]."
+
+
 def test_an_answer_that_never_names_the_question_subject_is_still_held_to_it():
     """A figure said of Hugging Face is no answer to a question about GitHub, named or not; a
     sentence said near GitHub stays even when it leaves the name out."""
