@@ -393,20 +393,41 @@ class _Lexical:
     capitals: set[str]  # key terms of the sentence's capitalised words, its first included
     joint: float  # best support of one passage or two together, each adding enough to the other
     joint_passages: tuple[int, ...]  # their indexes
+    # support of each passage alone for the whole sentence, the question's words included
+    whole: list[float]
     vetoed: bool  # a name or number no passage holds, or a claim no passage makes about its subject
 
 
 _Window = tuple[set[str], frozenset[str]]  # key terms of two sentences; of their document's title
 
 
+_NAME_RUN = re.compile(r"\b[A-Z][\w'’-]*(?: [A-Z][\w'’-]*)+")
+
+
+def _initialisms(text: str) -> set[str]:
+    """The acronyms a run of capitalised words spells ("GNU General Public License" -> "gpl",
+    "ggp", …), so that a question's "GPL" meets the passage that writes it out."""
+    found = set()
+    for run in _NAME_RUN.findall(text):
+        initials = "".join(word[0] for word in run.split()).lower()
+        found.update(
+            initials[i:j] for i in range(len(initials)) for j in range(i + 2, len(initials) + 1)
+        )
+    return found
+
+
 def _windows(passages: list[Passage]) -> list[_Window]:
     """Key terms of every two consecutive sentences of every passage: the reach of one claim. Each
     goes with its document's title, which every sentence of the document is about ("You must give
-    any other recipients a copy of this License" is said of the Apache License)."""
+    any other recipients a copy of this License" is said of the Apache License). Acronyms their
+    names spell count among them."""
     windows = []
     for passage in passages:
-        text, about = passage.chunk.text, frozenset(key_terms(passage.title))
-        sentences = [key_terms(text[a:b]) for a, b in sentence_spans(text)]
+        text = passage.chunk.text
+        about = frozenset(key_terms(passage.title) | _initialisms(passage.title))
+        sentences = [
+            key_terms(text[a:b]) | _initialisms(text[a:b]) for a, b in sentence_spans(text)
+        ]
         pairs = [a | b for a, b in itertools.pairwise(sentences)] or sentences
         windows += [(pair, about) for pair in pairs]
     return windows
@@ -416,33 +437,53 @@ def _detached(
     terms: set[str],
     asked: set[str],
     names: set[str],
-    subjects: list[frozenset[str]],
+    subjects: set[str],
     windows: list[_Window],
-    implied: list[frozenset[str]] | None = None,
+    implied: bool = False,
 ) -> bool:
     """True when what the sentence adds to the question is never said near the question's subject:
     "EleutherAI was founded in 2015" where 2015 is another organisation's founding year. With
-    `implied` subjects, a sentence that names no subject is taken to be about them all the same.
+    `implied`, a sentence that does not name the subject is taken to be about it all the same.
 
-    A subject is near where all of it that the sentence names is: "The MIT License was first
-    written in 1989" is not said near "MIT License" by a sentence of the GNU General Public License
-    from 1989. A name the sentence brings in that is said near the subject counts as near it too,
-    so a claim may reach its subject through one link ("GPT-4 … OpenAI", "OpenAI … founded in
-    2015")."""
-    anchors = [s & terms for s in subjects if s & terms] or implied or []
+    A name the sentence brings in that is said near the subject counts as near it too, so a claim
+    may reach its subject through one link ("GPT-4 … OpenAI", "OpenAI … founded in 2015")."""
+    anchors = (subjects & terms) or (subjects if implied else set())
     added = terms - asked
     if not anchors or not added:
+        return False
+    linked = {n for n in names - anchors if any(n in w and anchors & (w | a) for w, a in windows)}
+    near = [w for w, about in windows if (anchors | linked) & (w | about)]
+    return not any(support(added, w) >= SUPPORTED for w in near)
+
+
+def _number_elsewhere(
+    terms: set[str],
+    asked: set[str],
+    names: set[str],
+    named: list[frozenset[str]],
+    windows: list[_Window],
+) -> bool:
+    """True when a number the sentence adds to the question is never said where the question's
+    name that the sentence uses is, whole: "The MIT License was first written in 1989" where
+    1989 is said of the GNU General Public License and "MIT" only in a caption. Acronyms count as
+    names here, met by the initials of the words they stand for ("GPL"); a name the sentence
+    brings in that is said with the subject links to it, as in _detached."""
+    numbers = {t for t in terms - asked if _is_number(t)}
+    anchors = [name & terms for name in named if name & terms]
+    if not numbers or not anchors:
         return False
 
     def names_a_subject(window: set[str]) -> bool:
         return any(anchor <= window for anchor in anchors)
 
-    named = set().union(*anchors)
     linked = {
-        n for n in names - named if any(n in w and names_a_subject(w | a) for w, a in windows)
+        n
+        for n in names - set().union(*anchors)
+        if any(n in w and names_a_subject(w | about) for w, about in windows)
     }
-    near = [w for w, about in windows if names_a_subject(w | about) or linked & (w | about)]
-    return not any(support(added, w) >= SUPPORTED for w in near)
+    return not any(
+        numbers <= w for w, about in windows if names_a_subject(w | about) or linked & (w | about)
+    )
 
 
 def _lexical(
@@ -450,9 +491,10 @@ def _lexical(
     asked: set[str],
     passage_terms: list[set[str]],
     text_terms: list[set[str]],
-    subjects: list[frozenset[str]],
+    subjects: set[str],
     windows: list[_Window],
-    implied: list[frozenset[str]] | None = None,
+    implied: bool = False,
+    named: list[frozenset[str]] | None = None,
 ) -> _Lexical:
     """How much of the sentence (markers out) each passage holds, the best one or two, and whether
     a name, a number or a claim about its subject is held by none."""
@@ -466,7 +508,9 @@ def _lexical(
     unexplained = numbers - everything - derived - asked
     windows = [(w | derived, about) for w, about in windows]
     vetoed = bool(invented or unexplained) or any(
-        _detached(clause, asked, names & clause, subjects, windows, implied) for clause in clauses
+        _detached(clause, asked, names & clause, subjects, windows, implied)
+        or _number_elsewhere(clause, asked, names & clause, named or [], windows)
+        for clause in clauses
     )
     # Words the question gives count as given; a sentence made only of them is judged whole.
     checked = (terms - asked) or terms
@@ -483,7 +527,8 @@ def _lexical(
         together = support(checked, passage_terms[a] | passage_terms[b] | derived)
         if together > joint + 1e-9:
             joint, joint_passages = together, (a, b)
-    return _Lexical(single, held, held_in_text, capitals, joint, joint_passages, vetoed)
+    whole = [support(terms, t | derived) for t in passage_terms] if checked != terms else single
+    return _Lexical(single, held, held_in_text, capitals, joint, joint_passages, whole, vetoed)
 
 
 def _citations(cited: list[int], lexical: _Lexical) -> list[int]:
@@ -507,9 +552,14 @@ def _candidates(cited: list[int], lexical: _Lexical) -> list[int]:
     if lexical.joint >= SUPPORTED:
         return sorted(i + 1 for i in lexical.joint_passages)
     # The judge found it stated in words the key terms miss: keep the model's own choice.
-    return [n for n in cited if lexical.single[n - 1] > 0] or (
-        [best + 1] if lexical.single[best] > 0 else []
-    )
+    shared = [n for n in cited if lexical.single[n - 1] > 0]
+    if shared or lexical.single[best] > 0:
+        return shared or [best + 1]
+    # All it adds to the question is in other words ("may I charge" -> "allows you to charge"):
+    # what it cited, else the passage, that holds most of it with the question's words.
+    holding = [n for n in cited if lexical.whole[n - 1] >= SUPPORTED]
+    whole = max(range(len(lexical.whole)), key=lexical.whole.__getitem__)
+    return holding or ([whole + 1] if lexical.whole[whole] >= SUPPORTED else [])
 
 
 def _fuller(n: int, lexical: _Lexical) -> int:
@@ -899,23 +949,18 @@ def verify(
     answer = markers_before_stop(answer)
     text_terms = [key_terms(p.chunk.text) for p in passages]
     passage_terms = [t | key_terms(p.where) for t, p in zip(text_terms, passages, strict=True)]
+    subjects, windows = name_terms(question), _windows(passages)
     # The question's names, each whole ("MIT License"), acronyms included.
-    subjects = [frozenset(key_terms(name)) for group in _named_groups(question) for name in group]
-    windows = _windows(passages)
+    named = [frozenset(key_terms(name)) for group in _named_groups(question) for name in group]
     passage_sentences = statements(passages)
     context = asked | key_terms(without_markers(answer))
     # An answer that never names the question's subject is about it all the same: "How many daily
     # downloads does GitHub have?" answered with a figure said of Hugging Face is no answer. One
     # that opens with "No" says what is true instead ("No, DeepSeek picked the MIT license").
-    # Any word of a name will do there ("He founded …" of Richard Stallman), and acronyms are not
-    # assumed so: "Who created the GPL?" may be answered of its author.
-    spelled = name_terms(question)
     implied = (
-        [frozenset({term}) for term in spelled]
-        if spelled
-        and not spelled & key_terms(without_markers(answer))
+        bool(subjects)
+        and not subjects & key_terms(without_markers(answer))
         and not _OPENS_WITH_NO.match(answer)
-        else []
     )
     pieces, checks, strays, about_passages, repeats, questions = [], [], [], [], [], []
     said: list[set[str]] = []  # key terms of each sentence kept so far
@@ -946,7 +991,9 @@ def verify(
         if any(terms <= earlier for earlier in said):  # "X in 2008 [1]. X in 2008, as [1] says."
             repeats.append(plain)  # left out unjudged: the sentence before it was checked
             continue
-        lexical = _lexical(plain, asked, passage_terms, text_terms, subjects, windows, implied)
+        lexical = _lexical(
+            plain, asked, passage_terms, text_terms, subjects, windows, implied, named
+        )
         probability = None
         if judge is not None and not lexical.vetoed:
             probability = judge(plain)

@@ -323,7 +323,8 @@ MIT_GRANT = "Permission is hereby granted, free of charge, to any person obtaini
 def test_a_year_said_of_one_license_is_not_attached_to_another_license():
     """ "The MIT License was first written in 1989": "License" and 1989 meet in the GPL's
     sentence, "MIT" in the picture's caption, never all of "MIT License" where 1989 is said. A
-    name counts whole where it is said; an acronym of the question (GPL, MIT) counts too."""
+    number counts only where the name the sentence uses is said whole; an acronym of the question
+    (GPL, MIT) counts, met by the initials of the words it stands for."""
     passages = [passage(0, MIT_GRANT, title="MIT License"), passage(1, STALLMAN, title="Article")]
     question = "In what year was the MIT License first written?"
     checked = verify("The MIT License was first written in 1989 [2].", passages, question)
@@ -334,6 +335,29 @@ def test_a_year_said_of_one_license_is_not_attached_to_another_license():
         "Stallman introduced it in 1989 [2].", passages, "What did Richard Stallman introduce?"
     )
     assert surname.text == "Stallman introduced it in 1989 [2]."
+    spelled_out = [
+        passage(0, "Richard Stallman introduced the GNU General Public License in 1989.")
+    ]
+    initials = verify(
+        "The GNU GPL was introduced in 1989 [1].", spelled_out, "When was the GNU GPL introduced?"
+    )
+    assert initials.text == "The GNU GPL was introduced in 1989 [1]."
+
+
+def test_a_sentence_adding_to_the_question_only_other_words_cites_what_holds_the_rest():
+    """ "May I charge money for the copies I convey?" answered "… allows you to charge money for
+    the copies you convey": the judge finds it stated, and all that is not the question's own is
+    "allows", which no passage holds; the passage holding most of the sentence is cited."""
+    charge = passage(
+        1,
+        "You may charge any price or no price for each copy that you convey.",
+        title="GNU GENERAL PUBLIC LICENSE, Version 3",
+    )
+    passages = [passage(0, "Richard Stallman introduced the GPL in 1989."), charge]
+    question = "Under the GNU GPL version 3, may I charge money for the copies I convey?"
+    answer = "The GNU GPL version 3 allows you to charge money for the copies you convey [1]."
+    checked = verify(answer, passages, question, judge=lambda sentence: 0.9)
+    assert checked.text == answer.replace("[1]", "[2]")
 
 
 def test_an_answer_that_never_names_the_question_subject_is_still_held_to_it():
