@@ -473,7 +473,9 @@ class Answerer:
         turns = validate_history(history)
         standalone = self._rewrite(question, turns) if self.config.rewrite_follow_ups else question
         answer = yield from self._answer(question, standalone, turns, settings)
-        if turns and not answer.refused and repeats_earlier_answer(answer.text, turns, question):
+        # A follow-up refused, or answered with what was said before, may have been read as the
+        # earlier question ("How much does it charge?" answered with the license): asked again.
+        if turns and (answer.refused or repeats_earlier_answer(answer.text, turns, question)):
             # With follow-ups rewritten already, the same rewrite is asked again without the
             # conversation instead of asking the model for it twice.
             rewritten = standalone if standalone != question else None
@@ -545,18 +547,19 @@ class Answerer:
         first: Answer,
         rewritten: str | None = None,
     ) -> Answer:
-        """A follow-up whose answer repeated the earlier one, asked again on its own: rewritten to
-        stand alone and answered without the conversation. Its words are not streamed; the page
-        and the CLI show the checked answer in place of the first. The first answer stays when
-        the rewrite is no new question or its answer repeats the earlier one too."""
+        """A follow-up whose answer was refused or repeated the earlier one, asked again on its
+        own: rewritten to stand alone and answered without the conversation. Its words are not
+        streamed; the page and the CLI show the checked answer in place of the first. The first
+        answer stays when the rewrite is no new question, when both are refused, or when the
+        second repeats the earlier answer too."""
         rewritten = rewritten or self._rewrite(question, turns)
         if rewritten == question:
             return first
         second = _last(self._answer(question, rewritten, [], settings))
-        note = (
-            "The first answer repeated the earlier one; the question was asked again on its own, "
-            f"as “{rewritten}”."
-        )
+        if first.refused and second.refused:
+            return first
+        why = "was refused" if first.refused else "repeated the earlier one"
+        note = f"The first answer {why}; the question was asked again on its own, as “{rewritten}”."
         if not second.refused and repeats_earlier_answer(second.text, turns, question):
             quoted = _quoting_closest(rewritten, second, turns, question)
             if quoted is None:

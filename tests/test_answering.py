@@ -458,6 +458,28 @@ def test_a_follow_up_answered_with_the_earlier_answer_is_asked_again_on_its_own(
     assert "The first answer: GitHub was founded in 2008 [1]." in answer.checks
 
 
+def test_a_refused_follow_up_is_asked_again_on_its_own(answerer, echo_llm):
+    """Read with the conversation, the small model may answer the earlier question instead, and
+    the check then refuses ("How much does it charge?" answered with the license)."""
+    replies = iter([NOT_COVERED, "What does GitHub host?", "GitHub hosts code [1]."])
+    echo_llm.reply_to = lambda messages: next(replies)
+    _, answer = run(answerer, "What does it host?", GITHUB_EXCHANGE)
+    assert answer.text == "GitHub hosts code [1]." and not answer.refused
+    assert [m["role"] for m in echo_llm.calls[2]] == ["system", "user"]
+    assert answer.notes[0] == (
+        "The first answer was refused; the question was asked again on its own, "
+        "as “What does GitHub host?”."
+    )
+
+
+def test_a_follow_up_refused_twice_keeps_the_first_refusal(answerer, echo_llm):
+    replies = iter([NOT_COVERED, "What does GitHub sell?", NOT_COVERED])
+    echo_llm.reply_to = lambda messages: next(replies)
+    _, answer = run(answerer, "What does it sell?", GITHUB_EXCHANGE)
+    assert answer.refused and answer.text == NOT_COVERED and len(echo_llm.calls) == 3
+    assert not any("asked again" in note for note in answer.notes)
+
+
 def test_a_follow_up_rewritten_already_is_not_rewritten_again(answerer, echo_llm):
     answerer.config = answerer.config.replace(rewrite_follow_ups=True)
     replies = iter(
