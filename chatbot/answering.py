@@ -218,7 +218,8 @@ def _refusal_quoting(question: str, passages: list[Passage]) -> Verification:
     """The refusal, followed by the passage sentence closest to the question, quoted and cited
     ("… Mistral launched Mistral 7B …" for its license): when the passages were judged not to
     answer, the model's own sentences may be the answer they lack ("Stallman studied at MIT")."""
-    closest = closest_span(question, passages)
+    # Three words of its own: a heading such as "MIT License" says nothing the question does not.
+    closest = closest_span(question, passages, by_names=True, saying=3)
     return quoting(NOT_COVERED, _WHAT_THEY_SAY, [closest] if closest else [], passages)
 
 

@@ -207,18 +207,26 @@ def closest_sentence(text: str, passages: list[Passage]) -> tuple[int, str] | No
     return n, " ".join(passages[n - 1].chunk.text[a:b].split())
 
 
-def closest_span(text: str, passages: list[Passage]) -> tuple[int, int, int] | None:
-    """closest_sentence's sentence as (passage number, start, end in the chunk)."""
+def closest_span(
+    text: str, passages: list[Passage], by_names: bool = False, saying: int = 0
+) -> tuple[int, int, int] | None:
+    """closest_sentence's sentence as (passage number, start, end in the chunk). With `by_names`,
+    the sentence holding most of the text's names comes first, then most of its other words; only
+    sentences holding at least `saying` words the text does not are candidates."""
     asked = key_terms(text)
+    names = {n for group in _named_groups(text) for name in group for n in key_terms(name)}
     scored = sorted(
         (
-            (len(asked & key_terms(chunk[a:b])), n, a, b)
+            ((len(names & terms) if by_names else 0, len(asked & terms)), n, a, b)
             for n, chunk in enumerate((p.chunk.text for p in passages), start=1)
             for a, b in sentence_spans(chunk)
+            for terms in [key_terms(chunk[a:b])]
+            if len(terms - asked) >= saying
         ),
-        key=lambda scored: -scored[0],
+        key=lambda scored: scored[0],
+        reverse=True,
     )
-    if not scored or scored[0][0] == 0 or (len(scored) > 1 and scored[1][0] == scored[0][0]):
+    if not scored or scored[0][0][1] == 0 or (len(scored) > 1 and scored[1][0] == scored[0][0]):
         return None
     return scored[0][1:]
 

@@ -4,6 +4,7 @@ from chatbot.answering import (
     Answerer,
     CitationFilter,
     Reading,
+    _refusal_quoting,
     asks_for_a_number,
     gives_a_number,
     is_yes_no_question,
@@ -106,6 +107,21 @@ def test_the_passages_being_read_come_before_the_model_is_called(answerer, echo_
 def test_no_passages_are_announced_for_a_question_the_documents_do_not_cover(answerer):
     items = list(answerer.stream("Who won the football world cup?"))
     assert not any(isinstance(i, Reading) for i in items)
+
+
+def test_a_refusal_quotes_no_sentence_that_only_says_the_question_names():
+    """ "What they do say: MIT License [1]." would say nothing: the closest sentence by names is
+    the license's heading line, so the refusal stands alone; a real sentence is quoted."""
+    text = "MIT License\n\nPermission is hereby granted, free of charge, to any person."
+    chunk = Chunk(id="mit#0", doc_id="mit", text=text, start=0, end=len(text), heading="")
+    mit = Passage(chunk=chunk, title="MIT License", score=1.0, similarity=0.5, lexical=1.0)
+    quoted = _refusal_quoting("In what year was the MIT License first written?", [mit])
+    assert quoted.text == NOT_COVERED and quoted.spans == {}
+    quoted = _refusal_quoting("Who may the MIT License be granted to?", [mit])
+    assert quoted.text == (
+        f"{NOT_COVERED} What they do say: "
+        "Permission is hereby granted, free of charge, to any person [1]."
+    )
 
 
 def _found(title: str, heading: str) -> Passage:

@@ -7,6 +7,7 @@ from chatbot.retrieval import Passage
 from chatbot.verification import (
     clean_source_talk,
     closest_sentence,
+    closest_span,
     correction,
     derived_numbers,
     key_terms,
@@ -358,6 +359,19 @@ def test_a_sentence_adding_to_the_question_only_other_words_cites_what_holds_the
     answer = "The GNU GPL version 3 allows you to charge money for the copies you convey [1]."
     checked = verify(answer, passages, question, judge=lambda sentence: 0.9)
     assert checked.text == answer.replace("[1]", "[2]")
+
+
+def test_the_closest_sentence_by_names_puts_the_question_names_first():
+    """For a refusal's "What they do say": of two sentences sharing as many words with "Under
+    which license was Mistral 7B released?", the one naming Mistral 7B."""
+    passages = [
+        passage(0, "Version 7 of the Program was released under this License."),
+        passage(1, "In response, Meta released LLaMA, and Mistral launched Mistral 7B."),
+    ]
+    question = "Under which license was Mistral 7B released?"
+    assert closest_span(question, passages) is None  # three words each: a tie
+    n, a, b = closest_span(question, passages, by_names=True)
+    assert n == 2 and passages[1].chunk.text[a:b].startswith("In response, Meta")
 
 
 def test_an_answer_that_never_names_the_question_subject_is_still_held_to_it():
