@@ -684,7 +684,9 @@ def premise_doubts(question: str, passages: list[Passage], pairs: bool = True) -
         [_Sentence.read(p.chunk.text[a:b], p) for a, b in sentence_spans(p.chunk.text)]
         for p in passages
     ]
-    return doubts + turned_around(question, read) + said_of_another(question, read)
+    # Who did it, when no name pair of the question is doubted already.
+    another = [] if doubts else done_by_another(question, read)
+    return doubts + turned_around(question, read) + said_of_another(question, read) + another
 
 
 def passage_dating(
@@ -841,6 +843,60 @@ def said_of_another(question: str, read: list[list[_Sentence]]) -> list[Doubt]:
     return [Doubt(text, frozenset(key_terms(name)) | shared, (frozenset(key_terms(best.text)),))]
 
 
+_WHY_DID = re.compile(r"^\s*why\s+(?:did|does|do)\s+", re.IGNORECASE)
+
+
+def done_by_another(question: str, read: list[list[_Sentence]]) -> list[Doubt]:
+    """Who a "Why did X <verb> Y …?" question says did it, where the passages say another did:
+    "Why did Hugging Face release GPT-2 in 2019?" beside "In 2019, OpenAI released GPT-2" — a
+    clause holding the verb (any form) with Y after it and another name before it, while no clause
+    holding the verb and Y has X before it ("In 2016, Facebook (now Meta) launched PyTorch" agrees
+    with Facebook and with Meta). `read`: each passage's sentences."""
+    opening = _WHY_DID.match(question)
+    if not opening:
+        return []
+    rest = question[opening.end() :]
+    groups = _named_groups(rest, opens_sentence=False)
+    if len(groups) < 2 or len(groups[0]) != 1 or not rest.startswith(groups[0][0]):
+        return []
+    agent = groups[0][0]
+    verb, *after_verb = rest[len(agent) :].strip(" ?").split() or [""]
+    # What it was done to, as the question writes it: the names and numbers after the verb.
+    thing = " ".join(itertools.takewhile(lambda w: _is_name(w) or w[:1].isdigit(), after_verb))
+    done_to = [name for group in groups[1:] for name in group]
+    forms = forms_of(verb) if verb.isalpha() else frozenset()
+    if not forms or not done_to or not thing:
+        return []
+    doers: list[tuple[str, _Sentence]] = []  # "OpenAI released GPT-2", with its sentence
+    for sentence in (s for each in read for s in each):
+        for clause in _CLAUSE_BREAK.split(sentence.text):
+            for word in _WORD.finditer(clause):
+                if not forms_of(word.group(0).lower()) & forms:
+                    continue
+                before, after = clause[: word.start()], clause[word.start() :]
+                if not any(key_terms(n) <= key_terms(after) for n in done_to):
+                    continue
+                if _text_names(before, agent):
+                    return []  # a clause says the question's own name did it
+                first = next(
+                    (m for m in _WORD.finditer(before) if _is_name(m.group(0)) and key_terms(m[0])),
+                    None,
+                )
+                if first:  # "Facebook (now Meta) launched PyTorch"
+                    doers.append((f"{before[first.start() :]}{word.group(0)} {thing}", sentence))
+    if not doers:
+        return []
+    doer, sentence = doers[0]
+    return [
+        Doubt(
+            f"the documents say {doer}, not {agent}",
+            frozenset(key_terms(agent)).union(*map(key_terms, done_to)),
+            (frozenset(key_terms(sentence.text)),),
+            said=frozenset(forms),
+        )
+    ]
+
+
 def _plain_words(question: str) -> list[str]:
     """The question's content words, its names aside ("license" of "Apache License" may be what
     turns "forbid" around, and is what "the MIT license" says besides its name)."""
@@ -850,12 +906,16 @@ def _plain_words(question: str) -> list[str]:
 def _names(sentence: _Sentence, name: str) -> bool:
     """Whether the sentence (or its document's title) names it, an acronym by the initials of
     its capitalised words too ("GPL" in "GNU General Public License")."""
-    if key_terms(name) <= sentence.terms:
+    return _text_names(f"{sentence.text} {sentence.where}", name)
+
+
+def _text_names(text: str, name: str) -> bool:
+    """Whether the text names it, an acronym by the initials of its capitalised words too."""
+    if key_terms(name) <= key_terms(text):
         return True
     if not (name.isupper() and name.isalpha()):
         return False
-    initials = "".join(w[0] for w in _CAPITALISED.findall(sentence.text + " " + sentence.where))
-    return name in initials.upper()
+    return name in "".join(w[0] for w in _CAPITALISED.findall(text)).upper()
 
 
 @dataclass(frozen=True)

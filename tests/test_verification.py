@@ -805,3 +805,51 @@ def test_a_question_saying_of_a_name_what_the_passages_say_of_it_is_not_doubted(
         )
         == []
     )
+
+
+FRAMEWORKS = passage(
+    0,
+    "In 2016, Facebook (now Meta) launched PyTorch, which gained rapid adoption. In 2018, Hugging "
+    "Face entered the NLP domain, promoting models like GPT-2 (2019). In 2019, OpenAI released "
+    "GPT-2, initially withholding full access.",
+)
+MODELS = passage(
+    1, "In response, Meta released LLaMA in 2023, and Mistral launched Mistral 7B, reinforcing it."
+)
+
+
+@pytest.mark.parametrize(
+    "question, doubt",
+    [
+        (
+            "Why did Hugging Face release GPT-2 in 2019?",
+            "the documents say OpenAI released GPT-2, not Hugging Face",
+        ),
+        (
+            "Why did Meta launch Mistral 7B?",
+            "the documents say Mistral launched Mistral 7B, not Meta",
+        ),
+    ],
+)
+def test_what_the_question_says_one_name_did_the_passages_say_another_did(question, doubt):
+    """Both names share a sentence, so the name pairs agree; the clause with the verb and the
+    thing done names another before the verb."""
+    doubts = premise_doubts(question, [FRAMEWORKS, MODELS])
+    assert [d.text for d in doubts] == [doubt]
+    assert restates(question.removeprefix("Why did ").replace("?", "."), doubts)
+    fixed = correction(doubts, [FRAMEWORKS, MODELS], question)
+    assert doubt.split(" say ")[1].split(",")[0].split()[0] in fixed.text.split("What they say:")[1]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Why did Meta release LLaMA in 2023?",  # its clause, before ", and Mistral launched"
+        "Why did Facebook launch PyTorch in 2016?",  # "Facebook (now Meta) launched PyTorch"
+        "Why did Meta launch PyTorch?",  # the other name of the same doer
+        "Why did OpenAI release GPT-2 in 2019?",
+        "Why did Mistral launch Mistral 7B?",
+    ],
+)
+def test_who_did_it_is_not_doubted_where_a_clause_says_so(question):
+    assert premise_doubts(question, [FRAMEWORKS, MODELS]) == []
