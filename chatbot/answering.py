@@ -44,6 +44,7 @@ from chatbot.verification import (
     passage_naming,
     passages_as_documents,
     premise_doubts,
+    presupposes,
     quoting,
     restates,
     stating_sentence,
@@ -227,10 +228,18 @@ def kept_off_the_question(question: str, checked: Verification) -> bool:
     """Whether the check removed the sentences that spoke to what the question asks and kept only
     ones that do not: "In which year was Hugging Face founded?" with "… was founded in 2018"
     removed and "Hugging Face entered the NLP domain in 2018" kept. What is asked is the
-    question's key terms other than its names ("year", "founded")."""
-    asked = key_terms(question) - capitalised_terms(question)
+    question's key terms other than its names ("year", "founded"). So is an answer whose removed
+    sentence named what the question names and whose kept ones name none of it: "Under which
+    license is LLaMA released?" with "LLaMA is released under the GPL" removed and sentences
+    about the GPL kept — unless the question takes a fact as given: "Why did Hugging Face hold
+    back GPT-2?" is answered by what OpenAI did."""
+    names = capitalised_terms(question)
+    asked = key_terms(question) - names
     removed = [key_terms(s.text) for s in checked.sentences if not s.supported and not s.stray]
     kept = key_terms(without_markers(checked.text))
+    if names and not presupposes(question):
+        if any(names <= r for r in removed) and not names & kept:
+            return True
     return bool(asked) and any(asked & r for r in removed) and not asked & kept
 
 

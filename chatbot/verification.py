@@ -678,7 +678,7 @@ def premise_doubts(question: str, passages: list[Passage], pairs: bool = True) -
         if both <= everything and not any(both <= s for s in sentences):
             text = f"the documents never name {a} and {b} in the same sentence"
             doubts.append(Doubt(text, frozenset(both), (frozenset(terms_a), frozenset(terms_b))))
-    if not _PRESUPPOSES.search(question):
+    if not presupposes(question):
         return doubts
     read = [
         [_Sentence.read(p.chunk.text[a:b], p) for a, b in sentence_spans(p.chunk.text)]
@@ -895,6 +895,11 @@ def done_by_another(question: str, read: list[list[_Sentence]]) -> list[Doubt]:
             said=frozenset(forms),
         )
     ]
+
+
+def presupposes(question: str) -> bool:
+    """A "Why …?" (or "Since …, …") question: it takes a fact as given."""
+    return bool(_PRESUPPOSES.search(question))
 
 
 def _plain_words(question: str) -> list[str]:

@@ -8,6 +8,7 @@ from chatbot.answering import (
     asks_for_a_number,
     gives_a_number,
     is_yes_no_question,
+    kept_off_the_question,
     repeats_earlier_answer,
     retrieval_query,
     validate_history,
@@ -18,6 +19,7 @@ from chatbot.errors import QuestionError
 from chatbot.index import build_index, load_index
 from chatbot.prompting import NOT_COVERED
 from chatbot.retrieval import Passage, Retriever
+from chatbot.verification import SentenceCheck, Verification
 
 
 @pytest.fixture
@@ -321,6 +323,41 @@ def test_an_answer_without_the_number_the_question_asks_for_is_a_refusal(answere
     assert "The question asks for a date or number, and the answer gives none." in answer.notes
     echo_llm.reply = "GitHub was founded in 2008 [1]."
     assert not run(answerer, "In which year was GitHub founded?")[1].refused
+
+
+def test_an_answer_whose_check_kept_nothing_naming_what_the_question_names_is_a_refusal(
+    answerer, echo_llm
+):
+    """ "Under which license did DeepSeek release R1?" answered "… under the Apache License [1].
+    The GNU General Public License is a copyleft license [1].": the invented claim goes, and what
+    stays is about the GPL, never naming DeepSeek or R1."""
+    echo_llm.reply = (
+        "DeepSeek released R1 under the Apache License [1]. "
+        "The GNU General Public License is a copyleft license [1]."
+    )
+    _, answer = run(answerer, "Under which license did DeepSeek release R1?")
+    assert answer.refused, answer.text
+    assert "What the answer kept does not speak to what the question asks." in answer.notes
+    echo_llm.reply = "DeepSeek picked the MIT license for R1 [2]. It is short and permissive [2]."
+    assert not run(answerer, "Under which license did DeepSeek release R1?")[1].refused
+
+
+def test_a_why_question_may_be_answered_by_what_another_name_did():
+    """ "Why did Hugging Face hold back GPT-2?": the kept sentence names OpenAI, not Hugging Face
+    or GPT-2, and is the answer; only a question that takes nothing as given is held to its
+    names so."""
+    removed = SentenceCheck("Hugging Face held back GPT-2 for safety.", 0.4, 0.1, False)
+    checked = Verification(
+        text="OpenAI held back full access at first for safety reasons [1].",
+        sentences=(removed, SentenceCheck("OpenAI held back full access at first.", 1.0)),
+        support={1: 1.0},
+        spans={},
+        reattributed=0,
+        dropped=0,
+        added=0,
+    )
+    assert not kept_off_the_question("Why did Hugging Face hold back GPT-2?", checked)
+    assert kept_off_the_question("When did Hugging Face hold back GPT-2?", checked)
 
 
 def test_an_answer_whose_check_kept_only_what_the_question_did_not_ask_is_a_refusal(
