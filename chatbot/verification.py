@@ -211,7 +211,8 @@ def closest_span(
     text: str, passages: list[Passage], by_names: bool = False, saying: int = 0
 ) -> tuple[int, int, int] | None:
     """closest_sentence's sentence as (passage number, start, end in the chunk). With `by_names`,
-    the sentence holding most of the text's names comes first, then most of its other words; only
+    the sentence holding most of the text's names comes first, then most of its other words, and
+    of sentences alike in both the first found is taken (all name what the text names); only
     sentences holding at least `saying` words the text does not are candidates."""
     asked = key_terms(text)
     names = {n for group in _named_groups(text) for name in group for n in key_terms(name)}
@@ -226,7 +227,10 @@ def closest_span(
         key=lambda scored: scored[0],
         reverse=True,
     )
-    if not scored or scored[0][0][1] == 0 or (len(scored) > 1 and scored[1][0] == scored[0][0]):
+    if not scored or scored[0][0][1] == 0:
+        return None
+    tied = len(scored) > 1 and scored[1][0] == scored[0][0]
+    if tied and not (by_names and scored[0][0][0]):
         return None
     return scored[0][1:]
 

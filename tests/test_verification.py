@@ -372,6 +372,10 @@ def test_the_closest_sentence_by_names_puts_the_question_names_first():
     assert closest_span(question, passages) is None  # three words each: a tie
     n, a, b = closest_span(question, passages, by_names=True)
     assert n == 2 and passages[1].chunk.text[a:b].startswith("In response, Meta")
+    # Of two sentences naming it alike, the first; of two naming nothing, none.
+    twice = [passages[1], passage(2, "Mistral launched Mistral 7B, and Meta released LLaMA.")]
+    assert closest_span(question, twice, by_names=True)[0] == 1
+    assert closest_span("When was it released?", passages, by_names=True) is None
 
 
 def test_an_answer_that_never_names_the_question_subject_is_still_held_to_it():
