@@ -463,9 +463,17 @@ def _detached(
     added = terms - asked
     if not anchors or not added:
         return False
-    linked = {n for n in names - anchors if any(n in w and anchors & (w | a) for w, a in windows)}
-    near = [w for w, about in windows if (anchors | linked) & (w | about)]
+    near = _near(lambda window: bool(anchors & window), names - anchors, windows)
     return not any(support(added, w) >= SUPPORTED for w in near)
+
+
+def _near(
+    mentions: Callable[[set[str]], bool], names: set[str], windows: list[_Window]
+) -> list[set[str]]:
+    """The windows that mention the subject (with their document's title), and those holding a
+    name the sentence brings in that a window mentioning the subject holds too: one link."""
+    linked = {n for n in names if any(n in w and mentions(w | about) for w, about in windows)}
+    return [w for w, about in windows if mentions(w | about) or linked & (w | about)]
 
 
 def _number_elsewhere(
@@ -485,17 +493,11 @@ def _number_elsewhere(
     if not numbers or not anchors:
         return False
 
-    def names_a_subject(window: set[str]) -> bool:
+    def names_one_whole(window: set[str]) -> bool:
         return any(anchor <= window for anchor in anchors)
 
-    linked = {
-        n
-        for n in names - set().union(*anchors)
-        if any(n in w and names_a_subject(w | about) for w, about in windows)
-    }
-    return not any(
-        numbers <= w for w, about in windows if names_a_subject(w | about) or linked & (w | about)
-    )
+    near = _near(names_one_whole, names - set().union(*anchors), windows)
+    return not any(numbers <= w for w in near)
 
 
 def _lexical(
