@@ -218,9 +218,10 @@ def _refusal_showing(checked: Verification) -> str:
 def _refusal_quoting(question: str, passages: list[Passage]) -> Verification:
     """The refusal, followed by the passage sentence closest to the question, quoted and cited
     ("… Mistral launched Mistral 7B …" for its license): when the passages were judged not to
-    answer, the model's own sentences may be the answer they lack ("Stallman studied at MIT")."""
-    # Three words of its own: a heading such as "MIT License" says nothing the question does not.
-    closest = closest_span(question, passages, by_names=True, saying=3)
+    answer, the model's own sentences may be the answer they lack ("Stallman studied at MIT").
+    The refusal alone when no sentence stands out."""
+    # Words of its own: a heading such as "MIT License" says nothing the question does not.
+    closest = closest_span(question, passages, by_names=True, saying=2)
     return quoting(NOT_COVERED, _WHAT_THEY_SAY, [closest] if closest else [], passages)
 
 
@@ -784,8 +785,10 @@ class Answerer:
         answered = judge.answered(question) if asks else None
         if answered is not None and answered < ANSWERED_THRESHOLD:
             notes.append("The passages were judged not to answer the question itself.")
-            checks.append(f"The answer withheld: {checked.text}")
             quoted = _refusal_quoting(question, prompt.passages)
+            if not quoted.spans:  # no sentence stands out: the checked sentences, as they are
+                return _refusal_showing(checked), True, checked
+            checks.append(f"The answer withheld: {checked.text}")
             return quoted.text, True, quoted
         return checked.text, False, checked
 
