@@ -412,13 +412,15 @@ def about_the_question(question: str, found: Sequence[Passage], min_similarity: 
     """Whether the passages found speak of the question: one close enough in meaning, or one
     holding every name the question gives (the embedder knows rare names such as "Caffe" poorly,
     so a question about them can sit below the similarity bar next to the passage that answers
-    it)."""
+    it). A question joining two things ("How many years between Caffe and Stable Diffusion?")
+    may find each name in a passage of its own: the names count together."""
     if not found:
         return False
     if max(p.similarity for p in found) >= min_similarity:
         return True
     names = name_terms(question)
-    return bool(names) and any(names <= key_terms(f"{p.where}\n{p.chunk.text}") for p in found)
+    held = set().union(*(key_terms(f"{p.where}\n{p.chunk.text}") for p in found))
+    return bool(names) and names <= held
 
 
 def asks_for_a_number(question: str) -> bool:

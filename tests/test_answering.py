@@ -5,6 +5,7 @@ from chatbot.answering import (
     CitationFilter,
     Reading,
     _refusal_quoting,
+    about_the_question,
     asks_for_a_number,
     gives_a_number,
     is_yes_no_question,
@@ -109,6 +110,25 @@ def test_the_passages_being_read_come_before_the_model_is_called(answerer, echo_
 def test_no_passages_are_announced_for_a_question_the_documents_do_not_cover(answerer):
     items = list(answerer.stream("Who won the football world cup?"))
     assert not any(isinstance(i, Reading) for i in items)
+
+
+def _far_passage(n: int, text: str) -> Passage:
+    """A passage below the similarity bar, as the embedder leaves rare names."""
+    chunk = Chunk(id=f"a#{n}", doc_id="a", text=text, start=0, end=len(text), heading="")
+    return Passage(chunk=chunk, title="Article", score=0.1, similarity=0.1, lexical=1.0)
+
+
+def test_names_a_question_joins_may_each_be_found_in_a_passage_of_its_own():
+    found = [
+        _far_passage(0, "Tools like Caffe (2013) lowered the barrier."),
+        _far_passage(1, "The rise of Stable Diffusion (2022) democratized image generation."),
+    ]
+    joined = "How many years passed between the release of Caffe and the rise of Stable Diffusion?"
+    assert about_the_question(joined, found, 0.25)
+    assert about_the_question("When did Caffe appear?", found[:1], 0.25)
+    # A name no passage holds keeps the question out, however the others are spread.
+    assert not about_the_question("How many years between Caffe and Keras?", found, 0.25)
+    assert not about_the_question("How old is it?", found, 0.25)  # no name, nothing close
 
 
 def test_a_refusal_quotes_no_sentence_that_only_says_the_question_names():
