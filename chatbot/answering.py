@@ -55,6 +55,12 @@ from chatbot.verification import (
 _ASKS_FOR_A_NUMBER = re.compile(
     r"^\s*when\b|\b(?:what|which) year\b|\bhow (?:many|much)\b", re.IGNORECASE
 )
+# The kind of thing a question asks for: "Under which license …?", "What price …?".
+_ASKED_KIND = re.compile(
+    r"\b(?:which|what)\s+(?!(?:do|does|did|is|are|was|were|has|have|had|can|could|will|would|"
+    r"should|may|must|kind|kinds|sort|type|types)\b)([a-z]+)\b",
+    re.IGNORECASE,
+)
 _YES_NO_QUESTION = re.compile(
     r"^\s*(?:does|do|did|is|are|was|were|can|could|may|must|will|would|should|has|have|had)\b",
     re.IGNORECASE,
@@ -249,11 +255,16 @@ def speaks_to(question: str, text: str) -> bool:
     words (on five letters, so "stands" meets "stand"): "AIHH stands for AI Helps Humans" speaks
     to "What does AIHH stand for?", and the passages are not judged again on whether they answer
     it. An answer about a neighbouring fact leaves out a name ("the AIME benchmark") or every
-    word of what is asked."""
+    word of what is asked. A question asking for a kind of thing ("Under which license …?")
+    is spoken to only by an answer that names that kind: "Meta released LLaMA in 2023" holds the
+    question's names and "released", yet says no license."""
     names = capitalised_terms(question)
     others = {term[:5] for term in key_terms(question) - names}
-    said = key_terms(without_markers(text))
-    return bool(names) and names <= said and bool(others & {term[:5] for term in said})
+    said = {term[:5] for term in key_terms(without_markers(text))}
+    kind = _ASKED_KIND.search(question)
+    if kind and key_terms(kind.group(1)) and not {t[:5] for t in key_terms(kind.group(1))} & said:
+        return False
+    return bool(names) and names <= key_terms(without_markers(text)) and bool(others & said)
 
 
 def _led_by_naming(

@@ -136,6 +136,24 @@ def test_an_answer_holding_the_question_names_and_what_it_asks_is_not_judged_aga
     assert len(llm.judged) == 1  # the sentence only
 
 
+def test_an_answer_naming_no_thing_of_the_kind_asked_for_is_judged_again(
+    config, embedder, index_dir
+):
+    """ "Under which license was GitHub founded?" answered "GitHub was founded in 2008" holds
+    the question's name and "founded", yet names no license: the passages are judged on whether
+    they answer it, and here they do not."""
+    true = "GitHub was founded in 2008."
+    llm = JudgingLLM(reply=f"{true} [1]", true=(true,), answers=False)
+    answer = answer_with(config, embedder, llm, "Under which license was GitHub founded?")
+    assert answer.refused and answer.text.startswith(NOT_COVERED)
+    assert len(llm.judged) == 2  # the sentence, then whether the question is answered
+    # Naming the kind asked for, the answer speaks to the question: not judged again.
+    true = "DeepSeek picked the MIT license for its R1 model."
+    llm = JudgingLLM(reply=f"{true} [1]", true=(true,), answers=False)
+    answer = answer_with(config, embedder, llm, "Which license did DeepSeek pick for R1?")
+    assert not answer.refused and len(llm.judged) == 1
+
+
 def test_a_yes_no_question_is_not_put_to_the_answered_judgement(config, embedder, index_dir):
     """Asked whether the passages answer "Is it copyleft?", the model tends to answer "No"."""
     true = "The GNU General Public License is a copyleft license."
