@@ -75,7 +75,11 @@ _SOURCE_LEAD = re.compile(
     r"\s*,?\s*"
     r"|(?:the|this) (?:given |provided )?passages?(?:\s*\[\d{1,3}\])*(?: from)?"
     r"(?:\s*\[\d{1,3}\])*\s+(?:also\s+|further\s+|additionally\s+)?"
-    r"(?:states?|says?|mentions?|notes?|explains?|indicates?)(?: that)?,?\s+)",
+    r"(?:states?|says?|mentions?|notes?|explains?|indicates?)(?: that)?,?\s+"
+    # "This can be seen in the passage from [1], which states that X"
+    r"|(?:this|it) (?:can be |is )(?:seen|found|stated|mentioned|shown) in (?:the )?passages?"
+    r"(?:\s*\[\d{1,3}\])*(?: from)?(?:\s*\[\d{1,3}\])*,?\s+(?:which|that|where it) "
+    r"(?:states?|says?|mentions?)(?: that)?,?\s+)",
     re.IGNORECASE,
 )
 # Where one sentence joins two claims: each is checked against its own subject.
