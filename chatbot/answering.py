@@ -260,11 +260,13 @@ def speaks_to(question: str, text: str) -> bool:
     question's names and "released", yet says no license."""
     names = capitalised_terms(question)
     others = {term[:5] for term in key_terms(question) - names}
-    said = {term[:5] for term in key_terms(without_markers(text))}
+    terms = key_terms(without_markers(text))
+    said = {term[:5] for term in terms}
     kind = _ASKED_KIND.search(question)
-    if kind and key_terms(kind.group(1)) and not {t[:5] for t in key_terms(kind.group(1))} & said:
+    asked_kind = {term[:5] for term in key_terms(kind.group(1))} if kind else set()
+    if asked_kind and not asked_kind & said:
         return False
-    return bool(names) and names <= key_terms(without_markers(text)) and bool(others & said)
+    return bool(names) and names <= terms and bool(others & said)
 
 
 def _led_by_naming(
