@@ -61,8 +61,10 @@ _ASKED_KIND = re.compile(
     r"should|may|must|kind|kinds|sort|type|types)\b)([a-z]+)\b",
     re.IGNORECASE,
 )
+# A short opening phrase may come first: "Under GPL version 3, may I charge for copies?"
 _YES_NO_QUESTION = re.compile(
-    r"^\s*(?:does|do|did|is|are|was|were|can|could|may|must|will|would|should|has|have|had)\b",
+    r"^\s*(?:[^,?]{1,60},\s*)?"
+    r"(?:does|do|did|is|are|was|were|can|could|may|must|will|would|should|has|have|had)\b",
     re.IGNORECASE,
 )
 # A number, or a date in words ("in July", "on Tuesday"; not "may", mostly a verb): what a

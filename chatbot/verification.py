@@ -970,18 +970,23 @@ def _content_forms(text: str) -> set[str]:
 
 def correction(doubts: list[Doubt], passages: list[Passage], question: str) -> Verification:
     """What the passages say instead of the question's assumption: for each topic of each doubt,
-    the passage sentence that says most about it and the question, quoted and cited."""
+    the passage sentence that says most about it and the question, quoted and cited. For a
+    number no passage holds, a sentence naming what the question names comes first: "Why did
+    GitHub's founding in 1998 matter?" is corrected by GitHub's founding, not by a sentence on
+    open source in the 1990s. (Other doubts are about the question's names themselves.)"""
     asked = key_terms(question)
     quoted: list[tuple[int, int, int]] = []  # passage number, start, end in the chunk
-    for topic in (t for doubt in doubts for t in doubt.topics):
-        best, best_score = None, 0.0
+    for doubt, topic in ((d, t) for d in doubts for t in d.topics):
+        wrong_number = all(_is_number(term) for term in doubt.terms)
+        names = name_terms(question) if wrong_number else set()
+        best, best_score = None, (0, 0.0)
         for n, passage in enumerate(passages, start=1):
             text = passage.chunk.text
             for a, b in sentence_spans(text):
                 terms = key_terms(text[a:b])
                 if not topic & terms:
                     continue
-                score = len(topic & terms) + 0.1 * len(asked & terms)
+                score = (len(names & terms), len(topic & terms) + 0.1 * len(asked & terms))
                 if score > best_score:
                     best, best_score = (n, a, b), score
         if best and best not in quoted:

@@ -423,6 +423,8 @@ def test_yes_no_questions_are_recognised():
     assert is_yes_no_question("Does the MIT license come with a warranty?")
     assert is_yes_no_question("Do I have to accept the GPL?")
     assert not is_yes_no_question("Who introduced the GPL?")
+    assert is_yes_no_question("Under GPL version 3, may I charge a price for each copy I convey?")
+    assert not is_yes_no_question("In 2008, which platform was founded?")
 
 
 @pytest.mark.parametrize(

@@ -860,3 +860,19 @@ def test_what_the_question_says_one_name_did_the_passages_say_another_did(questi
 )
 def test_who_did_it_is_not_doubted_where_a_clause_says_so(question):
     assert premise_doubts(question, [FRAMEWORKS, MODELS]) == []
+
+
+def test_a_wrong_year_is_corrected_by_the_sentence_naming_what_the_question_names():
+    history = passage(
+        1,
+        "The term open source emerged in the 1990s as a response to enterprise needs. "
+        "In 2008, GitHub was founded, accelerating the growth of the open-source ecosystem.",
+    )
+    question = "Why did GitHub's founding in 1998 matter for open source?"
+    doubts = premise_doubts(question, [history])
+    assert [d.text for d in doubts] == ["the documents never mention 1998"]
+    fixed = correction(doubts, [history], question)
+    assert fixed.text.endswith(
+        "What they say: In 2008, GitHub was founded, accelerating the growth of the open-source "
+        "ecosystem [1]."
+    )
