@@ -523,7 +523,11 @@ class Answerer:
             )
         # "How many years between A and B?" names them apart by nature: not taken as said together.
         pairs = not asks_for_a_number(standalone)
-        doubts = premise_doubts(standalone, found, pairs) if settings.verify_citations else []
+        doubts = (
+            premise_doubts(standalone, found, pairs, self.retriever.sentences_saying)
+            if settings.verify_citations
+            else []
+        )
         budget = settings.n_ctx - settings.max_answer_tokens - PROMPT_MARGIN
         prompt = build_prompt(
             standalone,

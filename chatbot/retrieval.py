@@ -7,6 +7,7 @@ read from the chunk store.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -14,6 +15,7 @@ import numpy as np
 from chatbot.chunking import Chunk, section_label
 from chatbot.embedding import Embedder
 from chatbot.index import Index
+from chatbot.sentences import sentence_spans
 
 RRF_K = 60  # the constant of Cormack et al. (2009); dampens the weight of top ranks
 CANDIDATES = 30  # how deep each ranker looks before fusion
@@ -55,6 +57,19 @@ class Retriever:
     def _dense(self, query: np.ndarray, depth: int) -> dict[int, float]:
         scores, ids = self.index.vectors.search(query.reshape(1, -1), depth)
         return {int(i): float(s) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0}
+
+    def sentences_saying(self, term: str) -> list[str]:
+        """Every sentence of the documents holding `term` as a word (a year, a figure), found
+        through the keyword index: a question's number is checked against these beyond the
+        passages found for it."""
+        rows = np.flatnonzero(self.index.lexical.scores(term) > 0).tolist()
+        whole = re.compile(rf"(?<![\w.]){re.escape(term)}(?!\w)")
+        return [
+            chunk.text[a:b]
+            for chunk in self.index.store.chunks_at(rows)
+            for a, b in sentence_spans(chunk.text)
+            if whole.search(chunk.text[a:b])
+        ]
 
     def retrieve(self, question: str, k: int) -> list[Passage]:
         """The k best passages for the question, best first."""

@@ -637,6 +637,14 @@ def _named_groups(text: str, opens_sentence: bool = True) -> list[list[str]]:
     return groups
 
 
+def _said_with_a_name(
+    number: str, question: str, sentences_saying: Callable[[str], list[str]]
+) -> bool:
+    """Whether a sentence of the documents holds the number with one of the question's names."""
+    names = name_terms(question)
+    return any(names & key_terms(sentence) for sentence in sentences_saying(number))
+
+
 @dataclass(frozen=True)
 class Doubt:
     """Something a question takes for granted that no passage sentence says."""
@@ -648,9 +656,17 @@ class Doubt:
     said: frozenset[str] = frozenset()
 
 
-def premise_doubts(question: str, passages: list[Passage], pairs: bool = True) -> list[Doubt]:
+def premise_doubts(
+    question: str,
+    passages: list[Passage],
+    pairs: bool = True,
+    sentences_saying: Callable[[str], list[str]] | None = None,
+) -> list[Doubt]:
     """What the question takes for granted that no passage sentence says: a number no passage
-    holds, (with pairs) two names of one clause no passage sentence puts together ("Why did
+    holds (nor, with `sentences_saying` — number -> the documents' sentences holding it — any
+    sentence of the documents that names one of the question's names: "the company that launched
+    GPT-3 in 2021" is said in a passage not found, and "the documents never mention 2021" would be
+    untrue), (with pairs) two names of one clause no passage sentence puts together ("Why did
     Google release PyTorch?"), a fact a passage sentence says the opposite of (turned_around),
     or one the passages say only of another name (said_of_another).
     A question comparing two things ("How many years between A and B?") names them apart by
@@ -668,6 +684,7 @@ def premise_doubts(question: str, passages: list[Passage], pairs: bool = True) -
         )
         for term in sorted(asked)
         if _is_number(term) and (len(term) >= 3 or "." in term) and term not in everything
+        if not (sentences_saying and _said_with_a_name(term, question, sentences_saying))
     ]
     # Names are put together within a clause: in "When A appeared, why did B matter?" they are not.
     clauses = _QUESTION_CLAUSE.split(question) if pairs else []

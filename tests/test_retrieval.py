@@ -65,3 +65,9 @@ def test_top_positive_matches_a_full_stable_sort():
     for depth in (1, 30, 2_000, 5_000):
         expected = [int(i) for i in np.argsort(-scores, kind="stable")[:depth] if scores[i] > 0]
         assert top_positive(scores, depth) == expected
+
+
+def test_sentences_saying_a_number_are_found_in_every_document(retriever):
+    said = retriever.sentences_saying("1989")
+    assert said == ["The GNU General Public License was introduced by Richard Stallman in 1989."]
+    assert retriever.sentences_saying("1998") == []

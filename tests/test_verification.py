@@ -876,3 +876,17 @@ def test_a_wrong_year_is_corrected_by_the_sentence_naming_what_the_question_name
         "What they say: In 2008, GitHub was founded, accelerating the growth of the open-source "
         "ecosystem [1]."
     )
+
+
+def test_a_number_the_documents_say_of_a_question_name_elsewhere_is_not_doubted():
+    """The passage holding 2021 was not among those found: "the documents never mention 2021"
+    would be untrue. A number said elsewhere only of other names is doubted as before."""
+    found = [passage(1, "In 2019, OpenAI released GPT-2, initially withholding full access.")]
+    question = "Why did the company that launched GPT-3 in 2021 withhold GPT-2?"
+    elsewhere = {"2021": ["OpenAI launched GPT-3 in 2021 without releasing its parameters."]}
+    assert "the documents never mention 2021" in [d.text for d in premise_doubts(question, found)]
+    doubts = premise_doubts(question, found, sentences_saying=lambda n: elsewhere.get(n, []))
+    assert "the documents never mention 2021" not in [d.text for d in doubts]
+    other = {"2021": ["Stability AI moved offices in 2021."]}
+    doubts = premise_doubts(question, found, sentences_saying=lambda n: other.get(n, []))
+    assert "the documents never mention 2021" in [d.text for d in doubts]
