@@ -38,6 +38,7 @@ from chatbot.verification import (
     capitalised_terms,
     closest_span,
     correction,
+    dating_sentence,
     key_terms,
     name_terms,
     passage_dating,
@@ -61,6 +62,8 @@ _ASKED_KIND = re.compile(
     r"should|may|must|kind|kinds|sort|type|types)\b)([a-z]+)\b",
     re.IGNORECASE,
 )
+# Who …? By whom …?: asks for someone the question does not name.
+_ASKS_WHO = re.compile(r"^\s*who\b|\bby whom\b", re.IGNORECASE)
 # A short opening phrase may come first: "Under GPL version 3, may I charge for copies?"
 _YES_NO_QUESTION = re.compile(
     r"^\s*(?:[^,?]{1,60},\s*)?"
@@ -443,6 +446,19 @@ def asks_for_a_number(question: str) -> bool:
     return bool(_ASKS_FOR_A_NUMBER.search(question))
 
 
+def asks_who(question: str) -> bool:
+    """Who …? By whom …?: an answer must name someone."""
+    return bool(_ASKS_WHO.search(question))
+
+
+def adds_a_word(question: str, answer: str) -> bool:
+    """Whether the answer says a word beyond the question's own words and numbers: "GitHub was
+    founded in 2008" adds only a year to "Who founded GitHub?", and names no one."""
+    return any(
+        not term[:1].isdigit() for term in key_terms(without_markers(answer)) - key_terms(question)
+    )
+
+
 def gives_a_number(answer: str) -> bool:
     """Whether the answer holds a number or a date in words ("in July"), [n] markers aside."""
     return bool(_NUMBER.search(answer))
@@ -727,6 +743,10 @@ class Answerer:
         for event in events:
             year = judge.year(event)
             where = passage_dating(event, year, prompt.passages) if year else None
+            sentence = None if where else dating_sentence(event, prompt.passages)
+            if sentence:  # another year than the passages give: once more, the sentence quoted
+                year = judge.year(event, sentence)
+                where = passage_dating(event, year, prompt.passages) if year else None
             if where is None:
                 return text, refused
             dated.append(Dated(event, year, where[0]))
@@ -791,6 +811,9 @@ class Answerer:
             return _refusal_showing(checked), True, checked
         if asks_for_a_number(question) and not gives_a_number(checked.text):
             notes.append("The question asks for a date or number, and the answer gives none.")
+            return _refusal_showing(checked), True, checked
+        if asks_who(question) and not adds_a_word(question, checked.text):
+            notes.append("The question asks who, and the answer names no one.")
             return _refusal_showing(checked), True, checked
         if kept_off_the_question(question, checked):
             notes.append("What the answer kept does not speak to what the question asks.")

@@ -31,7 +31,8 @@ ANSWERED_QUESTION = 'Do the passages above answer this question: "{question}"? A
 NAME_QUESTION = (
     'Answer this question from the passages above with a name only, or "none": {question}'
 )
-# The sentence is quoted after the question when the model named something else the first time.
+# The sentence is quoted after the question when the model named something else (or gave another
+# year) the first time.
 NAME_IN_SENTENCE = ' (The passage sentence: "{sentence}")'
 YEAR_QUESTION = (
     'What year do the passages above give for {event}? Reply with the year only, or "none".'
@@ -67,13 +68,15 @@ class Judge:
         """Probability that the passages answer the question at all."""
         return self._ask(ANSWERED_QUESTION.format(question=" ".join(question.split())))
 
-    def year(self, event: str) -> int | None:
+    def year(self, event: str, sentence: str | None = None) -> int | None:
         """The year the model reads in the passages for one event ("the release of Scikit-learn"),
-        or None."""
+        or None. `sentence`, the passage sentence that dates the event, is quoted after the
+        question when the model gave a year no passage says of it the first time."""
         event = " ".join(event.split())
+        quoted = NAME_IN_SENTENCE.format(sentence=neutralise(sentence)) if sentence else ""
         for question, tokens in ((YEAR_QUESTION, 8), (YEAR_AGAIN, 16)):
             self.calls += 1
-            request = self.prompt.asking(question.format(event=event))
+            request = self.prompt.asking(question.format(event=event) + quoted)
             reply = "".join(self.llm.stream_chat(request, tokens, 0.0))
             year = year_in(reply)
             if year is not None or "none" in reply.lower():

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from bm25s.stopwords import STOPWORDS_EN_PLUS
 
+from chatbot.arithmetic import year_in
 from chatbot.opposites import base_forms, forms_of, kin, opposites, words_of
 from chatbot.retrieval import Passage
 from chatbot.sentences import (
@@ -654,6 +655,9 @@ class Doubt:
     topics: tuple[frozenset[str], ...]  # what to quote the passages on instead
     # Dictionary forms of a word the sentence must hold too ("slow" for "slowed down").
     said: frozenset[str] = frozenset()
+    # What the question says of two names it puts together: the sentence that says it tells who
+    # did it ("after receiving investment from Microsoft, the company changed its strategy").
+    deed: frozenset[str] = frozenset()
 
 
 def premise_doubts(
@@ -704,7 +708,8 @@ def premise_doubts(
         # Two names the passages hold, each somewhere, but never together.
         if both <= everything and not any(both <= s for s in sentences):
             text = f"the documents never name {a} and {b} in the same sentence"
-            doubts.append(Doubt(text, frozenset(both), (frozenset(terms_a), frozenset(terms_b))))
+            topics = (frozenset(terms_a), frozenset(terms_b))
+            doubts.append(Doubt(text, frozenset(both), topics, deed=frozenset(asked - both)))
     if not presupposes(question):
         return doubts
     read = [
@@ -732,6 +737,24 @@ def passage_dating(
             if names | {str(year)} <= key_terms(text[a:b]):
                 return n, (passage.chunk.start + a, passage.chunk.start + b)
     return None
+
+
+def dating_sentence(event: str, passages: list[Passage]) -> str | None:
+    """The passage sentence that holds every capitalised word of the event and a year, sharing
+    most of the event's other words ("In 2018, Hugging Face entered the NLP domain, …" for
+    "Hugging Face entering the NLP domain"), or None: what the model is pointed at when the year
+    it gave is not one a passage says of the event."""
+    names, said = capitalised_terms(event), key_terms(event)
+    if not names:
+        return None
+    best, most = None, -1
+    for passage in passages:
+        text = passage.chunk.text
+        for a, b in sentence_spans(text):
+            terms = key_terms(text[a:b])
+            if names <= terms and year_in(text[a:b]) is not None and len(said & terms) > most:
+                best, most = " ".join(text[a:b].split()), len(said & terms)
+    return best
 
 
 def passage_naming(name: str, fact: str, passages: list[Passage]) -> tuple[int, int, int] | None:
@@ -990,9 +1013,15 @@ def correction(doubts: list[Doubt], passages: list[Passage], question: str) -> V
     the passage sentence that says most about it and the question, quoted and cited. For a
     number no passage holds, a sentence naming what the question names comes first: "Why did
     GitHub's founding in 1998 matter?" is corrected by GitHub's founding, not by a sentence on
-    open source in the 1990s. (Other doubts are about the question's names themselves.)"""
+    open source in the 1990s. (Other doubts are about the question's names themselves.) For two
+    names never put together, the sentence that says what the question says they did leads: it
+    names who did it ("… investment from Microsoft …" for "… investment from Google?")."""
     asked = key_terms(question)
     quoted: list[tuple[int, int, int]] = []  # passage number, start, end in the chunk
+    for deed in (d.deed for d in doubts if len(d.deed) >= 2):  # who did what the question says
+        said = _saying_most(deed, passages)
+        if said and said not in quoted:
+            quoted.append(said)
     for doubt, topic in ((d, t) for d in doubts for t in d.topics):
         wrong_number = all(_is_number(term) for term in doubt.terms)
         names = name_terms(question) if wrong_number else set()
@@ -1011,6 +1040,19 @@ def correction(doubts: list[Doubt], passages: list[Passage], question: str) -> V
     assumed = "; ".join(d.text for d in doubts)
     lead = f"The question takes for granted what the documents do not back ({assumed})."
     return quoting(lead, "What they say:", quoted, passages)
+
+
+def _saying_most(terms: frozenset[str], passages: list[Passage]) -> tuple[int, int, int] | None:
+    """The first passage sentence holding the most of the terms, at least half of them, as
+    (passage number, start, end in the chunk); None when none does."""
+    best, most = None, SUPPORTED * len(terms)
+    for n, passage in enumerate(passages, start=1):
+        text = passage.chunk.text
+        for a, b in sentence_spans(text):
+            held = len(terms & key_terms(text[a:b]))
+            if held > most or (best is None and held == most):
+                best, most = (n, a, b), held
+    return best
 
 
 def quoting(

@@ -6,6 +6,7 @@ from chatbot.answering import (
     Reading,
     _refusal_quoting,
     about_the_question,
+    adds_a_word,
     asks_for_a_number,
     gives_a_number,
     is_yes_no_question,
@@ -343,6 +344,29 @@ def test_an_answer_without_the_number_the_question_asks_for_is_a_refusal(answere
     assert "The question asks for a date or number, and the answer gives none." in answer.notes
     echo_llm.reply = "GitHub was founded in 2008 [1]."
     assert not run(answerer, "In which year was GitHub founded?")[1].refused
+
+
+def test_an_answer_to_who_that_names_no_one_is_a_refusal(answerer, echo_llm):
+    echo_llm.reply = "GitHub was founded in 2008 [1]."  # when, not who
+    _, answer = run(answerer, "Who founded GitHub?")
+    assert answer.refused
+    assert answer.text == f"{NOT_COVERED} What they do say: GitHub was founded in 2008 [1]."
+    assert "The question asks who, and the answer names no one." in answer.notes
+    echo_llm.reply = "Richard Stallman introduced the GNU General Public License in 1989 [1]."
+    assert not run(answerer, "Who introduced the GNU General Public License?")[1].refused
+
+
+@pytest.mark.parametrize(
+    "question, answer, adds",
+    [
+        ("Who founded GitHub?", "GitHub was founded in 2008 [1].", False),
+        ("Who introduced the GPL, and when?", "Stallman introduced the GPL in 1989 [1].", True),
+        # A license names who by what they are, not by a name.
+        ("Who may obtain a copy of the software?", "Any person obtaining a copy may [1].", True),
+    ],
+)
+def test_what_an_answer_adds_to_the_questions_words(question, answer, adds):
+    assert adds_a_word(question, answer) is adds
 
 
 def test_an_answer_whose_check_kept_nothing_naming_what_the_question_names_is_a_refusal(

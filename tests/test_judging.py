@@ -245,6 +245,39 @@ def test_a_year_no_passage_gives_for_its_event_leaves_the_answer_as_it_was(
     assert answer.refused and answer.text.startswith(NOT_COVERED)
 
 
+class PointedDatingLLM(DatingLLM):
+    """A dating model that gives `pointed`'s year for an event once a passage sentence is quoted
+    after the question."""
+
+    def __init__(self, reply: str, years: dict[str, str], pointed: dict[str, str]):
+        super().__init__(reply, years)
+        self.pointed = pointed
+
+    def reply_to(self, messages) -> str:
+        asked = messages[-1]["content"]
+        if "(The passage sentence:" in asked:
+            return next((y for e, y in self.pointed.items() if f"give for {e}?" in asked), "none")
+        return super().reply_to(messages)
+
+
+def test_a_year_no_passage_gives_is_asked_again_with_the_sentence_that_dates_the_event(
+    config, embedder, index_dir
+):
+    llm = PointedDatingLLM(
+        "1 year passed between them [1].",
+        {GPL_EVENT: "1995", "the founding of GitHub": "2008"},
+        {GPL_EVENT: "1989"},
+    )
+    answer = answer_with(config, embedder, llm, YEARS_BETWEEN)
+    assert answer.text.endswith("That is 19 years, from 1989 to 2008."), answer.checks
+    pointed = [c[-1]["content"] for c in llm.calls if "(The passage sentence:" in c[-1]["content"]]
+    assert len(pointed) == 1  # GitHub's year was backed the first time
+    assert pointed[0].endswith(
+        '(The passage sentence: "The GNU General Public License was introduced by Richard Stallman '
+        'in 1989.")'
+    )
+
+
 def test_a_draft_giving_both_years_is_not_asked_again(config, embedder, index_dir):
     draft = "The GNU General Public License came in 1989 and GitHub was founded in 2008 [1]."
     llm = DatingLLM(draft, {})

@@ -9,6 +9,7 @@ from chatbot.verification import (
     closest_sentence,
     closest_span,
     correction,
+    dating_sentence,
     derived_numbers,
     key_terms,
     name_terms,
@@ -650,6 +651,20 @@ def test_a_year_counts_only_where_a_passage_gives_it_with_the_events_names(event
         )
 
 
+@pytest.mark.parametrize(
+    "event, sentence",
+    [
+        ("Google's launch of TensorFlow", "In 2015, Google released TensorFlow."),
+        ("Facebook launching PyTorch", "In 2016, Facebook launched PyTorch."),
+        ("the release of Scikit-learn", SKLEARN),
+        ("Hugging Face's founding", None),  # its sentence gives no year
+        ("the founding of the company", None),  # no name to look for
+    ],
+)
+def test_the_sentence_that_dates_an_event_holds_its_names_and_a_year(event, sentence):
+    assert dating_sentence(event, ARTICLE) == sentence
+
+
 def test_a_sentence_that_says_again_what_one_before_it_said_is_left_out_unjudged():
     judge = judge_from({"GitHub was founded in 2008 and hosts code.": 0.9})
     checked = verify(
@@ -890,3 +905,34 @@ def test_a_number_the_documents_say_of_a_question_name_elsewhere_is_not_doubted(
     other = {"2021": ["Stability AI moved offices in 2021."]}
     doubts = premise_doubts(question, found, sentences_saying=lambda n: other.get(n, []))
     assert "the documents never mention 2021" in [d.text for d in doubts]
+
+
+def test_two_names_never_together_are_corrected_first_by_the_sentence_saying_what_was_done():
+    """ "Why did OpenAI change direction after investment from Google?": the sentence that says
+    the change names the investor, though neither OpenAI nor Google."""
+    openai = passage(
+        1,
+        "OpenAI was founded in 2015 to democratize AI. But after receiving investment from "
+        "Microsoft, the company changed its strategic direction.",
+    )
+    google = passage(2, "In 2015, Google released TensorFlow to the public.")
+    question = (
+        "Why did OpenAI change its strategic direction after receiving investment from Google?"
+    )
+    doubts = premise_doubts(question, [openai, google])
+    assert [d.text for d in doubts] == [
+        "the documents never name OpenAI and Google in the same sentence"
+    ]
+    fixed = correction(doubts, [openai, google], question)
+    assert fixed.text.endswith(
+        "What they say: But after receiving investment from Microsoft, the company changed its "
+        "strategic direction [1]. OpenAI was founded in 2015 to democratize AI [1]. In 2015, "
+        "Google released TensorFlow to the public [2]."
+    )
+    # A deed the passages do not say (half its words or more) leads with nothing.
+    question = "Why did OpenAI sell shares of Google in exchange for hardware?"
+    doubts = premise_doubts(question, [openai, google])
+    assert correction(doubts, [openai, google], question).text.split("What they say: ")[1] == (
+        "OpenAI was founded in 2015 to democratize AI [1]. In 2015, Google released TensorFlow "
+        "to the public [2]."
+    )
