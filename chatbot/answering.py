@@ -744,7 +744,7 @@ class Answerer:
             year = judge.year(event)
             where = passage_dating(event, year, prompt.passages) if year else None
             sentence = None if where else dating_sentence(event, prompt.passages)
-            if sentence:  # another year than the passages give: once more, the sentence quoted
+            if sentence:  # no year, or not the passages' one: once more, the sentence quoted
                 year = judge.year(event, sentence)
                 where = passage_dating(event, year, prompt.passages) if year else None
             if where is None:
