@@ -78,7 +78,9 @@ _SOURCE_LEAD = re.compile(
     r"(?:\s*\[\d{1,3}\])*\s+(?:also\s+|further\s+|additionally\s+)?"
     r"(?:states?|says?|mentions?|notes?|explains?|indicates?)(?: that)?,?\s+"
     # "This can be seen in the passage from [1], which states that X"
-    r"|(?:this|it) (?:can be |is )(?:seen|found|stated|mentioned|shown) in (?:the )?passages?"
+    # "This is explained in the first passage, which states that X"
+    r"|(?:this|it) (?:can be |is )(?:seen|found|stated|mentioned|shown|explained|described|noted)"
+    r" in (?:the )?(?:first |second |third |fourth |fifth |last |above )?passages?"
     r"(?:\s*\[\d{1,3}\])*(?: from)?(?:\s*\[\d{1,3}\])*,?\s+(?:which|that|where it) "
     r"(?:states?|says?|mentions?)(?: that)?,?\s+)",
     re.IGNORECASE,

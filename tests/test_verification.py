@@ -272,6 +272,9 @@ def test_talk_about_the_passages_is_cleaned_from_the_answer():
     assert clean_source_talk(
         "This can be seen in the passage from which states that GitHub hosts code."
     ) == ("GitHub hosts code.")  # "… from [2], which states …" once its marker is gone
+    assert clean_source_talk(
+        "This is explained in the first passage, which states that there is no warranty."
+    ) == ("There is no warranty.")
     assert clean_source_talk("GitHub was founded in 2008, as mentioned in [1].") == (
         "GitHub was founded in 2008."
     )
