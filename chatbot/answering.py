@@ -20,6 +20,7 @@ from chatbot.hops import Named, described_thing
 from chatbot.judging import Judge
 from chatbot.llm import LLM
 from chatbot.opposites import forms_of, words_of
+from chatbot.polarity import said_the_other_way
 from chatbot.prompting import NOT_COVERED, Prompt, asked_instead, build_prompt, rewrite_prompt
 from chatbot.retrieval import Passage, Retriever
 from chatbot.sentences import (
@@ -219,11 +220,26 @@ class CitationFilter:
 
 
 _WHAT_THEY_SAY = "What they do say:"
+_THE_DOCUMENTS_SAY = "The documents say:"
 
 
 def _refusal_showing(checked: Verification) -> str:
     """The refusal, followed by what the passages do say (the checked sentences)."""
     return f"{NOT_COVERED} {_WHAT_THEY_SAY} {checked.text}"
+
+
+def _said_the_other_way(
+    question: str, checked: Verification, passages: list[Passage]
+) -> list[tuple[int, int, int]]:
+    """The passage sentences (passage number, start, end) that sentences the check kept say the
+    opposite of, on what the question asks (see polarity.said_the_other_way), each once."""
+    found: list[tuple[int, int, int]] = []
+    for sentence in checked.sentences:
+        if sentence.supported and not sentence.stray:
+            where = said_the_other_way(question, sentence.text, passages)
+            if where and where not in found:
+                found.append(where)
+    return found
 
 
 def _refusal_quoting(question: str, passages: list[Passage]) -> Verification:
@@ -801,6 +817,15 @@ class Answerer:
             notes.append("The model's answer was withheld: the documents do not say it.")
             checks.append(f"The withheld draft: {draft}")
             return NOT_COVERED, True, checked
+        turned = _said_the_other_way(question, checked, prompt.passages)
+        if turned:  # "Yes, … liable" beside "IN NO EVENT SHALL THE AUTHORS … BE LIABLE"
+            notes.append(
+                "The answer said the opposite of the passage sentence it rests on; "
+                "that sentence is shown instead."
+            )
+            checks.append(f"The answer withheld: {checked.text}")
+            shown = quoting(_THE_DOCUMENTS_SAY, "", turned, prompt.passages)
+            return shown.text, False, shown
         notes.extend(_verification_notes(checked))
         checks.extend(_verification_checks(checked))
         if not checked.text:  # nothing but talk about the passages

@@ -789,7 +789,7 @@ def stating_sentence(fact: str, passages: list[Passage]) -> str | None:
 def restates(sentence: str, doubts: list[Doubt]) -> bool:
     """Whether the sentence repeats an assumption the doubts are about."""
     terms = key_terms(sentence)
-    forms = _content_forms(sentence)
+    forms = content_forms(sentence)
     return any(doubt.terms <= terms and (not doubt.said or doubt.said & forms) for doubt in doubts)
 
 
@@ -872,7 +872,7 @@ def said_of_another(question: str, read: list[list[_Sentence]]) -> list[Doubt]:
 
     def matched(sentence: _Sentence) -> int:
         """The question's words the sentence or its document's title holds."""
-        said = sentence.forms | _content_forms(sentence.where)
+        said = sentence.forms | content_forms(sentence.where)
         return sum(bool(forms & said) for forms in asked)
 
     naming = [s for s, named in sentences if named]
@@ -992,20 +992,20 @@ class _Sentence:
             text,
             passage.where,
             frozenset(key_terms(text) | key_terms(passage.where)),
-            frozenset(_content_forms(text)),
-            frozenset(_content_forms(_without_names(text))),
+            frozenset(content_forms(text)),
+            frozenset(content_forms(without_names(text))),
             bool(_NEGATION.search(text)),
         )
 
 
-def _without_names(sentence: str) -> str:
+def without_names(sentence: str) -> str:
     """The sentence with its capitalised words after the first blanked: "the License" names a
     document, it does not license anything."""
     first, _, rest = sentence.partition(" ")
     return f"{first} {_CAPITALISED.sub(' ', rest)}"
 
 
-def _content_forms(text: str) -> set[str]:
+def content_forms(text: str) -> set[str]:
     """The dictionary forms of the text's content words, numbers aside."""
     return {form for w in words_of(text) if key_terms(w) for form in forms_of(w)}
 
@@ -1070,7 +1070,7 @@ def quoting(
         start = passages[n - 1].chunk.start
         spans[n] = (*spans.get(n, ()), (start + a, start + b))
     return Verification(
-        text=f"{lead} {then} {said}" if said else lead,
+        text=" ".join(part for part in (lead, then, said) if part) if said else lead,
         sentences=(),
         support={n: 1.0 for n in spans},
         spans=spans,

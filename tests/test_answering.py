@@ -667,3 +667,35 @@ def test_a_count_written_in_brackets_is_read_as_a_count(answerer, echo_llm):
     _, answer = run(answerer, GPL_TO_GITHUB)
     assert "2008, 19 years later [2]." in answer.text and "[20]" not in answer.text
     assert [c.n for c in answer.citations] == [1, 2]
+
+
+def test_an_answer_saying_the_opposite_of_its_passage_shows_the_passage_sentence(
+    config, embedder, echo_llm
+):
+    """ "Yes, … liable" beside "IN NO EVENT SHALL THE AUTHORS … BE LIABLE": every word is in the
+    passage, so the check by words keeps it; the negation shows it says the opposite."""
+    (config.corpus_dir / "mit.txt").write_text(
+        "MIT License\n\nTHE SOFTWARE IS PROVIDED AS IS. IN NO EVENT SHALL THE AUTHORS BE LIABLE "
+        "FOR ANY CLAIM, DAMAGES OR OTHER LIABILITY ARISING FROM THE SOFTWARE.\n",
+        encoding="utf-8",
+    )
+    build_index(
+        load_corpus(config.corpus_dir), embedder, config.index_dir, ChunkingParams(200, 400)
+    )
+    answerer = Answerer(Retriever(load_index(config.index_dir), embedder), echo_llm, config)
+    question = "Does the MIT license make the authors liable for damages arising from the software?"
+    echo_llm.reply = "Yes, the authors are liable for damages arising from the software [1]."
+    streamed, answer = run(answerer, question)
+    assert streamed.startswith("Yes, the authors are liable")  # the draft, streamed
+    n = answer.citations[0].n
+    assert answer.text == (
+        "The documents say: IN NO EVENT SHALL THE AUTHORS BE LIABLE FOR ANY CLAIM, DAMAGES OR "
+        f"OTHER LIABILITY ARISING FROM THE SOFTWARE [{n}]."
+    )
+    assert not answer.refused and answer.citations[0].passage.title == "MIT License"
+    assert any("the opposite of the passage sentence" in note for note in answer.notes)
+    assert any("withheld" in check and "Yes, the authors" in check for check in answer.checks)
+    # The same words without the turn stand: "No, the authors are not liable".
+    echo_llm.reply = "No, the authors are not liable for damages [1]."
+    _, answer = run(answerer, question)
+    assert answer.text.startswith("No, the authors are not liable for damages")
