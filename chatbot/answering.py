@@ -228,20 +228,6 @@ def _refusal_showing(checked: Verification) -> str:
     return f"{NOT_COVERED} {_WHAT_THEY_SAY} {checked.text}"
 
 
-def _said_the_other_way(
-    question: str, checked: Verification, passages: list[Passage]
-) -> list[tuple[int, int, int]]:
-    """The passage sentences (passage number, start, end) that sentences the check kept say the
-    opposite of, on what the question asks (see polarity.said_the_other_way), each once."""
-    found: list[tuple[int, int, int]] = []
-    for sentence in checked.sentences:
-        if sentence.supported and not sentence.stray:
-            where = said_the_other_way(question, sentence.text, passages)
-            if where and where not in found:
-                found.append(where)
-    return found
-
-
 def _refusal_quoting(question: str, passages: list[Passage]) -> Verification:
     """The refusal, followed by the passage sentence closest to the question, quoted and cited
     ("… Mistral launched Mistral 7B …" for its license): when the passages were judged not to
@@ -817,7 +803,8 @@ class Answerer:
             notes.append("The model's answer was withheld: the documents do not say it.")
             checks.append(f"The withheld draft: {draft}")
             return NOT_COVERED, True, checked
-        turned = _said_the_other_way(question, checked, prompt.passages)
+        kept = [s.text for s in checked.sentences if s.supported and not s.stray]
+        turned = said_the_other_way(question, kept, prompt.passages)
         if turned:  # "Yes, … liable" beside "IN NO EVENT SHALL THE AUTHORS … BE LIABLE"
             notes.append(
                 "The answer said the opposite of the passage sentence it rests on; "

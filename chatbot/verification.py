@@ -797,7 +797,7 @@ def restates(sentence: str, doubts: list[Doubt]) -> bool:
 _PRESUPPOSES = re.compile(r"^\s*(?:why|how come|since|given that)\b|,\s*why\b", re.IGNORECASE)
 _CAPITALISED = re.compile(r"\b[A-Z][\w'’-]*")
 # "not only" adds, it does not deny; nor does "no-charge".
-_NEGATION = re.compile(r"\b(?:not(?! only)|no(?!-)|never|nor|cannot)\b|n['’]t\b", re.IGNORECASE)
+NEGATION = re.compile(r"\b(?:not(?! only)|no(?!-)|never|nor|cannot)\b|n['’]t\b", re.IGNORECASE)
 
 
 def turned_around(question: str, read: list[list[_Sentence]]) -> list[Doubt]:
@@ -994,7 +994,7 @@ class _Sentence:
             frozenset(key_terms(text) | key_terms(passage.where)),
             frozenset(content_forms(text)),
             frozenset(content_forms(without_names(text))),
-            bool(_NEGATION.search(text)),
+            bool(NEGATION.search(text)),
         )
 
 
