@@ -2,14 +2,16 @@
 # Prints CMAKE_ARGS for building llama.cpp for this CPU, with the AMX kernels always off.
 # Each instruction set is switched on only when the CPU reports it, so the build also runs on CPUs
 # without AVX-512 (a -march=native build would enable AMX where the CPU advertises it).
+# The multimodal library (mtmd, clip) is never loaded by the chatbot, so it is not built.
 set -euo pipefail
 if [ "$(uname -m)" != "x86_64" ]; then
-  echo "-DGGML_NATIVE=ON"
+  echo "-DLLAVA_BUILD=OFF -DGGML_NATIVE=ON"
   exit 0
 fi
 flags=" $(grep -m1 '^flags' /proc/cpuinfo | cut -d: -f2) "
 has() { case "$flags" in *" $1 "*) echo ON ;; *) echo OFF ;; esac; }
 args=(
+  -DLLAVA_BUILD=OFF
   -DGGML_NATIVE=OFF
   -DGGML_AVX="$(has avx)"
   -DGGML_AVX2="$(has avx2)"
