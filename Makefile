@@ -13,7 +13,9 @@ $(STAMP): pyproject.toml scripts/install.sh scripts/llama_cmake_args.sh
 	bash scripts/install.sh
 	touch $(STAMP)
 
+# The built-in model CHATBOT_MODEL names (default or small) is assembled first if it is missing.
 run: install
+	$(BIN)/chatbot fetch-model >/dev/null
 	$(BIN)/chatbot serve
 
 # Lint first (line length, complexity, bugs): seconds, and a failure says exactly where.

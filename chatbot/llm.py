@@ -12,6 +12,7 @@ from typing import Protocol
 
 from chatbot.config import Config
 from chatbot.errors import ModelError
+from chatbot.read_ahead import SEQUENCES, ReadAhead, plain
 
 
 class LLM(Protocol):
@@ -29,6 +30,10 @@ class LLM(Protocol):
 
     # Optional: yes_probability(messages) -> float | None, the probability that the reply to the
     # messages starts with "Yes" rather than "No" (used by chatbot.judging when present).
+    #
+    # The last message may carry "passages": document texts its content quotes word for word,
+    # the same from one question to the next. A model may read them ahead of time
+    # (chatbot.read_ahead); one that cannot ignores them, and never sends them anywhere.
 
 
 _END = object()  # marks the end of a generated reply
@@ -43,7 +48,7 @@ def yes_share(probabilities: dict[str, float]) -> float | None:
     return yes / (yes + no) if yes + no > 0 else None
 
 
-_params_lock = threading.Lock()
+_params_lock = threading.RLock()  # one load adjusts several defaults at once
 
 
 @contextlib.contextmanager
@@ -71,6 +76,29 @@ def without_extra_buffers():
             yield
         finally:
             low_level.llama_model_default_params = original
+
+
+@contextlib.contextmanager
+def with_sequences(count: int):
+    """Create llama.cpp contexts with `count` sequences in one unified KV cache (read-ahead makes
+    and loads passage states in a sequence of its own). llama-cpp-python has no argument for
+    either, so its default context parameters are adjusted while a model loads."""
+    import llama_cpp.llama_cpp as low_level
+
+    original = low_level.llama_context_default_params
+
+    def adjusted():
+        params = original()
+        params.n_seq_max = count
+        params.kv_unified = True
+        return params
+
+    with _params_lock:
+        low_level.llama_context_default_params = adjusted
+        try:
+            yield
+        finally:
+            low_level.llama_context_default_params = original
 
 
 class RemoteLLM:
@@ -115,7 +143,7 @@ class RemoteLLM:
         import httpx
 
         body = {
-            "messages": list(messages),
+            "messages": plain(messages),
             "max_tokens": 1,
             "temperature": 0.0,
             "logprobs": True,
@@ -154,7 +182,7 @@ class RemoteLLM:
         import httpx
 
         body = {
-            "messages": list(messages),
+            "messages": plain(messages),
             "max_tokens": max_tokens,
             "temperature": temperature,
             "stream": True,
@@ -182,7 +210,12 @@ class RemoteLLM:
 
 
 class LlamaCppLLM:
-    """A GGUF model run by llama-cpp-python. Loads on first use; one generation at a time."""
+    """A GGUF model run by llama-cpp-python. Loads on first use; one generation at a time.
+
+    With `states` (a folder), the passages a prompt quotes are read ahead: their KV states are
+    saved there, under a key holding `fingerprint` (the model file's sha256), and loaded in place
+    of reading them (chatbot.read_ahead). Without, every prompt is read in full.
+    """
 
     def __init__(
         self,
@@ -190,16 +223,28 @@ class LlamaCppLLM:
         n_ctx: int = Config.n_ctx,
         n_threads: int = Config().n_threads,
         seed: int = 0,
+        states: Path | None = None,
+        states_budget: int = Config.states_budget_mb << 20,
+        fingerprint: str = "",
     ):
         self.model_path = Path(model_path)
         self.name = self.model_path.name
         self.n_ctx = n_ctx
         self.n_threads = n_threads
         self.seed = seed
+        self.states = states
+        self.states_budget = states_budget
+        self.fingerprint = fingerprint
         self._llama = None
+        self._reader: ReadAhead | None = None
         self._load_lock = threading.Lock()
         # llama.cpp's context is not thread-safe: generations take turns.
         self._generate_lock = threading.Lock()
+        # For measuring: model calls made, and the prompt tokens they read (not counted on
+        # llama-cpp-python's own chat path, for a model without a chat template).
+        self.calls = 0
+        self.tokens_read = 0
+        self.counts_reading = True
 
     def _loaded(self):
         with self._load_lock:
@@ -207,7 +252,8 @@ class LlamaCppLLM:
                 if not self.model_path.is_file():
                     raise ModelError(
                         f"Model path does not exist: {self.model_path}. "
-                        "Run `chatbot fetch-model` for the default model, or set "
+                        "Run `chatbot fetch-model` for the built-in model (`--name small` for "
+                        "the small one), or set "
                         "CHATBOT_MODEL_PATH to a GGUF file."
                     )
                 try:
@@ -219,12 +265,13 @@ class LlamaCppLLM:
                         raise ModelError(
                             f"Could not load {self.model_path}: {exc}. Is it a valid GGUF file?"
                         ) from exc
+                self._reader = self._make_reader(self._llama)
         return self._llama
 
     def _load_llama(self, flash_attn: bool):
         from llama_cpp import Llama
 
-        with without_extra_buffers():
+        with without_extra_buffers(), with_sequences(SEQUENCES):
             return Llama(
                 model_path=str(self.model_path),
                 n_ctx=self.n_ctx,
@@ -236,6 +283,35 @@ class LlamaCppLLM:
                 seed=self.seed,
                 verbose=False,
             )
+
+    def _make_reader(self, llama) -> ReadAhead | None:
+        """Prompts rendered and placed by chatbot.read_ahead, passages from saved states when
+        `states` is set; None (llama-cpp-python's own chat path) for a model without a chat
+        template or whose KV cache cannot shift positions."""
+        import llama_cpp
+        import llama_cpp.llama_cpp as low
+
+        memory = low.llama_get_memory(llama._ctx.ctx)
+        if memory is None or not low.llama_memory_can_shift(memory):
+            return None
+        store = None
+        if self.states is not None:
+            from chatbot.passage_states import StateStore
+
+            folder = Path(self.states) / (self.fingerprint or self.name)[:32]
+            store = StateStore(folder, self.states_budget)
+        basis = {
+            "model": self.fingerprint or self.name,
+            "llama_cpp": llama_cpp.__version__,
+            "n_ctx": self.n_ctx,
+            "flash_attn": int(llama.context_params.flash_attn_type),
+            "type_k": int(llama.context_params.type_k),
+            "type_v": int(llama.context_params.type_v),
+        }
+        try:
+            return ReadAhead(llama, store, basis)
+        except ValueError:  # no chat template of its own
+            return None
 
     def load(self) -> None:
         """Load now rather than on the first question (for servers)."""
@@ -250,12 +326,75 @@ class LlamaCppLLM:
         tokens = {w: llama.tokenize(w.encode("utf-8"), add_bos=False, special=False) for w in words}
         return {w: t[0] for w, t in tokens.items() if len(t) == 1}
 
+    def _complete(self, messages: Sequence[dict], **settings):
+        """llama-cpp-python's completion of the messages (a stream when settings ask for one),
+        the prompt placed by the reader: passages from their states, the rest read fresh."""
+        llama = self._llama
+        sampling = {"top_p": 0.95, "top_k": 40, "min_p": 0.05, "repeat_penalty": 1.0}
+        if self._reader is None:
+            self._note_read(None)
+            return llama.create_chat_completion(
+                messages=plain(messages), seed=self.seed, **sampling, **settings
+            )
+        rendered = self._reader.renderer.render(messages)
+        self._reader.place(rendered)
+        self._note_read(rendered.tokens)
+        return llama.create_completion(
+            prompt=rendered.tokens,
+            stop=list(rendered.stop),
+            stopping_criteria=rendered.stopping_criteria,
+            seed=self.seed,
+            **sampling,
+            **settings,
+        )
+
+    def _note_read(self, tokens: list[int] | None) -> None:
+        """Count what this call reads: what the reader read, and what the generation will read
+        past the part of the prompt already in the KV cache."""
+        self.calls += 1
+        if tokens is None:
+            self.counts_reading = False
+            return
+        cached = 0
+        for a, b in zip(self._llama._input_ids, tokens, strict=False):
+            if a != b:
+                break
+            cached += 1
+        self.tokens_read += self._reader.fresh_tokens + len(tokens) - cached
+
+    @staticmethod
+    def _piece(chunk: dict) -> str | None:
+        choice = chunk["choices"][0]
+        return choice["delta"].get("content") if "delta" in choice else choice.get("text")
+
+    def read_ahead(self, prompts: Sequence[Sequence[dict]], on_progress=None) -> set[str]:
+        """Make the missing states of the passages these prompts quote, one prompt at a time so
+        that questions go on meanwhile; the keys of all of them (empty when states are off or not
+        possible). Stops making new ones once the store's budget is full."""
+        self._loaded()
+        if self._reader is None or self._reader.store is None:
+            return set()
+        keys: set[str] = set()
+        for done, prompt in enumerate(prompts, 1):
+            with self._generate_lock:
+                room = self._reader.store.budget_bytes - self._reader.store.size()
+                rendered = self._reader.renderer.render(prompt)
+                keys |= self._reader.prepare(rendered, make=room > 0)
+            if on_progress:
+                on_progress(done, len(prompts))
+        return keys
+
+    @property
+    def state_store(self):
+        """Where passage states are kept, once the model is loaded; None when off."""
+        return self._reader.store if self._reader else None
+
     def yes_probability(self, messages: Sequence[dict[str, str]]) -> float | None:
         """P("Yes") / (P("Yes") + P("No")) for the first token of the reply, read from its logits
         (one token is evaluated; the prompt prefix already in the KV cache is reused)."""
         import numpy as np
 
-        llama = self._loaded()
+        self._loaded()
         words = self._word_tokens(YES_WORDS + NO_WORDS)
         captured: list[np.ndarray] = []
 
@@ -265,13 +404,7 @@ class LlamaCppLLM:
             return logits
 
         with self._generate_lock:
-            llama.create_chat_completion(
-                messages=list(messages),
-                max_tokens=1,
-                temperature=0.0,
-                seed=self.seed,
-                logits_processor=[capture],
-            )
+            self._complete(messages, max_tokens=1, temperature=0.0, logits_processor=[capture])
         if not captured or not words:
             return None
         logits = captured[0]
@@ -289,7 +422,7 @@ class LlamaCppLLM:
         is released when the reply is complete or the consumer stops (closes the iterator), never
         held by an iterator someone forgot about.
         """
-        llama = self._loaded()
+        self._loaded()
         pieces: queue.SimpleQueue = queue.SimpleQueue()
         stopped = threading.Event()
 
@@ -298,17 +431,13 @@ class LlamaCppLLM:
                 with self._generate_lock:
                     if stopped.is_set():
                         return
-                    chunks = llama.create_chat_completion(
-                        messages=list(messages),
-                        max_tokens=max_tokens,
-                        temperature=temperature,
-                        seed=self.seed,
-                        stream=True,
+                    chunks = self._complete(
+                        messages, max_tokens=max_tokens, temperature=temperature, stream=True
                     )
                     for chunk in chunks:
                         if stopped.is_set():
                             break
-                        piece = chunk["choices"][0]["delta"].get("content")
+                        piece = self._piece(chunk)
                         if piece:
                             pieces.put(piece)
             except Exception as exc:  # handed to the consumer, raised there

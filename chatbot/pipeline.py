@@ -11,6 +11,8 @@ import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
 
+from tqdm import tqdm
+
 from chatbot.answering import Answer, Answerer, Reading
 from chatbot.config import Config
 from chatbot.documents import scan_corpus
@@ -26,8 +28,8 @@ from chatbot.index import (
     stale_reasons,
 )
 from chatbot.llm import LLM, LlamaCppLLM, RemoteLLM
-from chatbot.models import DEFAULT_MODEL, default_model_path, verify_pinned
-from chatbot.prompting import SYSTEM_PROMPT
+from chatbot.models import BUILT_IN, fingerprint, model_path, verify_pinned
+from chatbot.prompting import SYSTEM_PROMPT, reading_prompt
 from chatbot.retrieval import Retriever
 
 
@@ -59,16 +61,33 @@ def shared_embedder(config: Config) -> Embedder:
 
 
 def make_llm(config: Config) -> LLM:
-    """The model server at llm_url, else the configured GGUF, else the default model (checked
-    against its pinned sha256)."""
+    """The model server at llm_url, else the configured GGUF, else the built-in model `model`
+    names (checked against its pinned sha256); passages read ahead unless read_ahead is off."""
     if config.llm_url:
         return RemoteLLM(config.llm_url)
-    path = config.model_path
+    path, pin = config.model_path, None
     if path is None:
-        path = default_model_path(config.model_cache_dir)
+        pin = BUILT_IN[config.model]
+        path = model_path(config.model_cache_dir, pin)
         if path.exists():  # a missing file gets LlamaCppLLM's message, which says how to fetch it
-            verify_pinned(path, DEFAULT_MODEL)
-    return LlamaCppLLM(path, n_ctx=config.n_ctx, n_threads=config.n_threads)
+            verify_pinned(path, pin)
+    return LlamaCppLLM(
+        path,
+        n_ctx=config.n_ctx,
+        n_threads=config.n_threads,
+        states=config.model_cache_dir / "passage-states" if config.read_ahead else None,
+        states_budget=config.states_budget_mb << 20,
+        fingerprint=pin.sha256 if pin else _fingerprint_of(path),
+    )
+
+
+def _fingerprint_of(path) -> str:
+    """A configured model file's sha256 (hashed once per version of the file); empty when it is
+    missing, which loading it reports."""
+    try:
+        return fingerprint(path)
+    except OSError:
+        return ""
 
 
 class Chatbot:
@@ -90,6 +109,8 @@ class Chatbot:
         self._build_id: str | None = None
         # Held while an index is being built; questions meanwhile go to the last loaded index.
         self._build_lock = threading.Lock()
+        self._read_ahead_lock = threading.Lock()  # one pass over the passages at a time
+        self._serving = False  # warmed up to serve: rebuilds read their passages ahead too
 
     @property
     def llm(self) -> LLM:
@@ -152,6 +173,42 @@ class Chatbot:
         priming = [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": "Hi"}]
         for _ in self.llm.stream_chat(priming, max_tokens=1, temperature=0.0):
             pass
+        self._serving = True
+        self.read_ahead_in_background()
+
+    def read_ahead(self, progress: bool = False) -> int:
+        """Make the missing read-ahead states of every indexed passage and drop those of passages
+        no longer indexed; how many passages have one. 0 when the model cannot read ahead (a
+        model server, read_ahead off). Questions go on meanwhile: a state at a time holds the
+        model."""
+        fill = getattr(self.llm, "read_ahead", None)
+        if fill is None or not self.config.read_ahead:
+            return 0
+        with self._read_ahead_lock:
+            passages = list(self.retriever.every_passage())
+            with tqdm(
+                total=len(passages), desc="Reading passages ahead", disable=not progress
+            ) as bar:
+                keys = fill(
+                    [reading_prompt(p) for p in passages],
+                    on_progress=lambda done, total: bar.update(1),
+                )
+            store = getattr(self.llm, "state_store", None)
+            if store is not None and keys:
+                store.retain(keys)
+            return len(keys)
+
+    def read_ahead_in_background(self) -> None:
+        """read_ahead in a thread of its own, at most one at a time: the page serves at once."""
+
+        def run() -> None:
+            try:
+                self.read_ahead()
+            except Exception as exc:  # a state not made now is made at first use
+                self.notify(f"Reading passages ahead stopped: {exc}")
+
+        if not self._read_ahead_lock.locked():
+            threading.Thread(target=run, name="read-ahead", daemon=True).start()
 
     def rebuild(
         self,
@@ -179,6 +236,8 @@ class Chatbot:
                 unreadable=unreadable,
             )
             self._use(load_index(self.config.index_dir))
+            if self._serving:  # new passages get their states while the page answers
+                self.read_ahead_in_background()
         finally:
             self._build_lock.release()
         return report

@@ -19,6 +19,7 @@ NOT_COVERED = "The documents do not cover this question."
 FENCE_OPEN, FENCE_CLOSE = "<<<", ">>>"  # around each passage: quoted data, not instructions
 INSTRUCTIONS = (
     "Answer the question in one to three sentences using only the passages given with it. "
+    "Each passage is followed by its number in square brackets. "
     "End every sentence with the number of the passage it comes from in square brackets, like [1]. "
     "Name the people, organisations, years and numbers the passages give. "
     "If the question takes for granted something the passages contradict, say so first and state "
@@ -74,11 +75,24 @@ class Prompt:
     notes: tuple[str, ...] = ()  # what of the conversation had to give way, for the reader
     checks: tuple[str, ...] = ()  # passages cut to fit the context: bookkeeping, shown folded
     context: str = ""  # the last message up to the end of the passages, shared by follow-up asks
+    # The fenced passages the last message quotes, in order: the text a model may read ahead.
+    quoted: tuple[str, ...] = ()
 
-    def asking(self, request: str) -> list[dict[str, str]]:
+    def asking(self, request: str) -> list[dict]:
         """The same messages with `request` in place of the question after the passages: a prompt
         that shares this one's prefix (and so llama.cpp's KV cache) up to the passages' end."""
-        return [*self.messages[:-1], {"role": "user", "content": f"{self.context}\n\n{request}"}]
+        return [*self.messages[:-1], user_message(f"{self.context}\n\n{request}", self.quoted)]
+
+
+def user_message(content: str, quoted: Sequence[str] = ()) -> dict:
+    """The last message of a prompt, naming the passages it quotes and the words they are read
+    after when read ahead (see chatbot.llm.LLM)."""
+    return {
+        "role": "user",
+        "content": content,
+        "passages": list(quoted),
+        "passages_after": PASSAGES_LEAD,
+    }
 
 
 def neutralise(text: str) -> str:
@@ -92,18 +106,29 @@ def _fenced(text: str) -> str:
     return f"{FENCE_OPEN}\n{quoted}\n{FENCE_CLOSE}"
 
 
-def format_passage(n: int, passage: Passage, text: str | None = None) -> str:
-    """A numbered, fenced passage, its document title and section inside the fence too (a heading
-    is document text, and may hold an instruction); a fence inside is broken up so it cannot close
-    early."""
+def fenced_passage(passage: Passage, text: str | None = None) -> str:
+    """A fenced passage, its document title and section inside the fence too (a heading is
+    document text, and may hold an instruction); a fence inside is broken up so it cannot close
+    early. The same text wherever the passage is numbered: it can be read ahead."""
     body = passage.chunk.text if text is None else text
-    return f"[{n}]\n" + _fenced(f"({passage.where})\n{body}")
+    return _fenced(f"({passage.where})\n{body}")
+
+
+def format_passage(n: int, passage: Passage, text: str | None = None) -> str:
+    """A fenced passage and its number after it: a passage read ahead of time cannot know its
+    number, so the number comes after it, read with the question, where it can see the passage."""
+    return fenced_passage(passage, text) + f"\n[{n}]"
+
+
+# What every passage is read after when it is read ahead: the words that open the passages.
+PASSAGES_LEAD = "Passages:\n\n"
 
 
 def _context(question: str, blocks: list[str]) -> str:
-    """The question before the passages, so they are read with it in mind."""
+    """The question before the passages, so that what follows them is read with it in mind
+    (measured: 4 of 12 hard dev questions answered without it, 9 with it)."""
     passages = "\n\n".join(blocks)
-    return f"Question: {question}\n\nPassages:\n\n{passages}"
+    return f"Question: {question}\n\n{PASSAGES_LEAD}{passages}"
 
 
 def _user_message(
@@ -219,6 +244,7 @@ def build_prompt(
         blocks.append(block)
         kept.append(passage)
         used += cost
+    quoted = tuple(block.rsplit("\n", 1)[0] for block in blocks)  # each without its number
     if len(kept) < len(passages):
         checks.append(
             f"{len(passages) - len(kept)} retrieved passage(s) did not fit the model's context."
@@ -226,7 +252,7 @@ def build_prompt(
     messages = [{"role": "system", "content": SYSTEM_PROMPT}, *turns]
     if closest and closest[0] > len(kept):
         closest = None
-    messages.append({"role": "user", "content": _user_message(question, blocks, doubts, closest)})
+    messages.append(user_message(_user_message(question, blocks, doubts, closest), quoted))
     return Prompt(
         messages=messages,
         passages=kept,
@@ -234,7 +260,18 @@ def build_prompt(
         notes=tuple(notes),
         checks=tuple(checks),
         context=_context(question, blocks),
+        quoted=quoted,
     )
+
+
+def reading_prompt(passage: Passage) -> list[dict]:
+    """The messages that read one passage as the first of a prompt: what its read-ahead state is
+    made from (the text after the passage does not change that state)."""
+    content = f"{PASSAGES_LEAD}{format_passage(1, passage)}\n\n"
+    return [
+        {"role": "system", "content": SYSTEM_PROMPT},
+        user_message(content, [fenced_passage(passage)]),
+    ]
 
 
 def rewrite_prompt(question: str, history: Sequence[dict[str, str]], turns: int = 2) -> list[dict]:

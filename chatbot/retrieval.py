@@ -8,6 +8,7 @@ read from the chunk store.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -70,6 +71,13 @@ class Retriever:
             for a, b in sentence_spans(chunk.text)
             if whole.search(chunk.text[a:b])
         ]
+
+    def every_passage(self, batch: int = 256) -> Iterator[Passage]:
+        """Every chunk of the index as a passage (no question: no scores), in index order."""
+        total = len(self.index.chunks)
+        for start in range(0, total, batch):
+            for chunk in self.index.store.chunks_at(range(start, min(total, start + batch))):
+                yield Passage(chunk, self._titles[chunk.doc_id], 0.0, 0.0, 0.0)
 
     def retrieve(self, question: str, k: int) -> list[Passage]:
         """The k best passages for the question, best first."""

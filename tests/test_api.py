@@ -75,7 +75,7 @@ def test_per_question_settings_never_load_a_second_model(config, fake_models, mo
     chatbot.answer("When was GitHub founded?", config=config, top_k=1, max_tokens=40)
     assert len(made) == 1
     assert chatbot.get_chatbot(config) is chatbot.get_chatbot(config.replace(top_k=8))
-    assert "[1]\n<<<\n(" in llm.last_prompt and "[2]\n<<<" not in llm.last_prompt
+    assert ">>>\n[1]" in llm.last_prompt and ">>>\n[2]" not in llm.last_prompt
 
 
 def test_another_corpus_shares_the_model_too(config, fake_models, monkeypatch, tmp_path):

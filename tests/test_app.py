@@ -30,7 +30,7 @@ def test_respond_streams_then_shows_the_linked_answer_with_sources(bot, echo_llm
 
 def test_settings_from_the_page_reach_the_answer(bot, echo_llm):
     list(make_respond(bot)("Who introduced the GNU General Public License?", [], 1, 0.0, 64))
-    assert "[1]\n<<<\n(" in echo_llm.last_prompt and "[2]\n<<<" not in echo_llm.last_prompt
+    assert ">>>\n[1]" in echo_llm.last_prompt and ">>>\n[2]" not in echo_llm.last_prompt
 
 
 def test_a_refusal_is_marked(bot):

@@ -48,6 +48,7 @@ def test_a_model_that_cannot_use_flash_attention_loads_without_it(tmp_path, monk
         return "loaded without flash attention"
 
     monkeypatch.setattr(LlamaCppLLM, "_load_llama", load_llama)
+    monkeypatch.setattr(LlamaCppLLM, "_make_reader", lambda self, llama: None)
     llm = LlamaCppLLM(model)
     assert llm._loaded() == "loaded without flash attention"
     assert attempts == [True, False]

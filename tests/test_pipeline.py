@@ -81,7 +81,7 @@ def test_per_question_overrides_reach_the_model(config, embedder):
     bot = Chatbot(config, embedder=embedder, llm=llm, progress=False)
     bot.answer("When was GitHub founded?", top_k=1, temperature=0.7, max_tokens=50)
     assert llm.settings == (50, 0.7)
-    assert "[1]\n<<<\n(" in llm.last_prompt and "[2]\n<<<" not in llm.last_prompt
+    assert ">>>\n[1]" in llm.last_prompt and ">>>\n[2]" not in llm.last_prompt
 
 
 def test_warm_up_loads_everything_before_the_first_question(config, embedder):
