@@ -70,7 +70,8 @@ def state_costs(bot: Chatbot) -> dict:
     reader.low.llama_memory_seq_rm(reader.memory, 0, -1, -1)
     started, at = time.perf_counter(), 0
     for rendered, segment in zip(renders, segments, strict=True):
-        assert reader._put(reader.state(rendered.head, segment.tokens), segment.tokens, at)
+        state = reader.state(rendered.head, segment.tokens)
+        assert reader._put(state, segment.tokens, at, len(segment.tokens))
         at += len(segment.tokens)
     loaded = time.perf_counter() - started
     reader.low.llama_memory_seq_rm(reader.memory, 0, -1, -1)  # what was placed is no prompt
@@ -92,20 +93,27 @@ def main() -> None:
     parser.add_argument("--model", choices=["default", "small"], default="default")
     parser.add_argument("--out", type=Path, help="one JSON line per answer, as they come")
     parser.add_argument("--prepare", action="store_true", help="make every state first")
+    parser.add_argument("--reread", type=int, default=0, help="passage tokens read again")
+    parser.add_argument("--ahead-only", action="store_true", help="skip reading in full")
     args = parser.parse_args()
     items = [i for i in load_items(args.eval_file) if not args.kind or i.kind == args.kind]
     items = items[: args.limit]
     states = Path(tempfile.mkdtemp(prefix="chatbot-states-"))
-    base = load_config(model=args.model)
+    base = load_config(model=args.model, reread_tokens=args.reread)
     bots = {}
-    for mode, on in (("read ahead", True), ("read in full", False)):
+    modes = (
+        (("read ahead", True),)
+        if args.ahead_only
+        else (("read ahead", True), ("read in full", False))
+    )
+    for mode, on in modes:
         config = base.replace(read_ahead=on)
         llm = make_llm(config)
         if on:
             llm.states = states  # a fresh folder: nothing made before this run
         llm.load()
         bots[mode] = Chatbot(config, embedder=shared_embedder(base), llm=llm, progress=False)
-    print(f"CPU: {cpu()}; model: {args.model}; {len(items)} questions", flush=True)
+    print(f"CPU: {cpu()}; model: {args.model}; re-read {args.reread}; {len(items)} questions")
     costs = state_costs(bots["read ahead"]) if args.prepare else None
     results = {mode: [] for mode in bots}
     out = args.out.open("a") if args.out else None
@@ -127,11 +135,12 @@ def main() -> None:
     for section, name in MEASURES:
         values = [summaries[m][section].get(name) for m in summaries]
         print(f"{section + '.' + name:<40}" + "".join(f"{v!s:>14}" for v in values))
-    firsts = [
-        statistics.median(r.first_token_s for r in results[m] if r.first_token_s)
-        for m in ("read ahead", "read in full")
-    ]
-    print(f"first token sooner with read-ahead: {firsts[1] / firsts[0]:.1f}x")
+    if not args.ahead_only:
+        firsts = [
+            statistics.median(r.first_token_s for r in results[m] if r.first_token_s)
+            for m in ("read ahead", "read in full")
+        ]
+        print(f"first token sooner with read-ahead: {firsts[1] / firsts[0]:.1f}x")
     if costs:
         print(f"states: {json.dumps(costs)}")
 

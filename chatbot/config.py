@@ -87,6 +87,9 @@ class Config:
     # answers (README), so it is off until it does not. The prompt's tokens are the same either
     # way (for comparing).
     read_ahead: bool = False
+    # With read_ahead: the last tokens of each passage read again at question time, with the
+    # question and the passages before them in view.
+    reread_tokens: int = _setting(0, 0, 4096)
     # Disk the saved passage states of one model may take, in MB; least recently used go first.
     states_budget_mb: int = _setting(4096, 16, 10_000_000)
 
@@ -132,6 +135,7 @@ class Config:
             self.n_ctx,
             self.n_threads,
             self.read_ahead,
+            self.reread_tokens,
             self.states_budget_mb,
         )
 

@@ -226,6 +226,7 @@ class LlamaCppLLM:
         states: Path | None = None,
         states_budget: int = Config.states_budget_mb << 20,
         fingerprint: str = "",
+        reread: int = 0,
     ):
         self.model_path = Path(model_path)
         self.name = self.model_path.name
@@ -235,6 +236,7 @@ class LlamaCppLLM:
         self.states = states
         self.states_budget = states_budget
         self.fingerprint = fingerprint
+        self.reread = reread
         self._llama = None
         self._reader: ReadAhead | None = None
         self._load_lock = threading.Lock()
@@ -309,7 +311,7 @@ class LlamaCppLLM:
             "type_v": int(llama.context_params.type_v),
         }
         try:
-            return ReadAhead(llama, store, basis)
+            return ReadAhead(llama, store, basis, self.reread)
         except ValueError:  # no chat template of its own
             return None
 

@@ -78,6 +78,7 @@ def make_llm(config: Config) -> LLM:
         states=config.model_cache_dir / "passage-states" if config.read_ahead else None,
         states_budget=config.states_budget_mb << 20,
         fingerprint=pin.sha256 if pin else _fingerprint_of(path),
+        reread=config.reread_tokens,
     )
 
 

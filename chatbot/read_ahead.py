@@ -130,16 +130,20 @@ class ReadAhead:
     """Places prompts in a loaded llama_cpp.Llama's KV cache, passages from their saved states.
 
     `basis` holds what else decides a state (the model file's sha256, llama.cpp's version and
-    settings); `store` is None to read everything in full. Callers hold the model's lock.
+    settings); `store` is None to read everything in full; `reread` tokens at the end of each
+    passage are read again at question time. Callers hold the model's lock.
     """
 
-    def __init__(self, llama, store: StateStore | None, basis: dict):
+    def __init__(self, llama, store: StateStore | None, basis: dict, reread: int = 0):
         import llama_cpp.llama_cpp as low
 
         self.llama = llama
         self.low = low
         self.store = store
         self.basis = basis
+        # The last tokens of each passage read again at question time, with the question and the
+        # passages before them in view (CacheBlend's idea, at the passage's end).
+        self.reread = reread
         self.memory = low.llama_get_memory(llama._ctx.ctx)
         self.renderer = Renderer(llama)
         self._heads: dict[tuple[int, ...], bytes] = {}  # the instructions' state, per process
@@ -210,9 +214,9 @@ class ReadAhead:
         return state
 
     # --- placing a prompt ------------------------------------------------------------------
-    def _put(self, state: bytes, tokens: Sequence[int], at: int) -> bool:
-        """A passage's state placed in the main sequence at position `at`; False (nothing
-        placed) when the state does not hold exactly these tokens' cells."""
+    def _put(self, state: bytes, tokens: Sequence[int], at: int, keep: int) -> bool:
+        """The first `keep` tokens of a passage's state placed in the main sequence at position
+        `at`; False (nothing placed) when the state does not hold exactly these tokens' cells."""
         low, memory = self.low, self.memory
         if not self._load(state, SCRATCH):
             return False
@@ -221,6 +225,8 @@ class ReadAhead:
         if first < 0 or last - first + 1 != len(tokens):
             self._clear(SCRATCH)
             return False
+        if keep < len(tokens):
+            low.llama_memory_seq_rm(memory, SCRATCH, first + keep, -1)
         if first != at:
             low.llama_memory_seq_add(memory, SCRATCH, -1, -1, at - first)
         low.llama_memory_seq_cp(memory, SCRATCH, MAIN, -1, -1)
@@ -253,17 +259,18 @@ class ReadAhead:
             if llama.n_tokens > position:  # drop what follows the part that is the same
                 llama.n_tokens = position
                 self.low.llama_memory_seq_rm(self.memory, MAIN, position, -1)
-            placed = False
+            placed = 0  # tokens of the segment placed from a state; the rest is read
             if self.store is not None and segment.passage is not None:
                 state = self.state(rendered.head, segment.tokens)
-                placed = self._put(state, segment.tokens, position)
+                keep = max(1, len(segment.tokens) - self.reread)
+                placed = keep if self._put(state, segment.tokens, position, keep) else 0
             elif i == 0 and segment.tokens == rendered.head and self.store is not None:
-                placed = self._load(self._head_state(rendered.head), MAIN)
+                placed = len(segment.tokens) * self._load(self._head_state(rendered.head), MAIN)
             if placed:
-                llama.input_ids[position:end] = segment.tokens
-                llama.n_tokens = end
-            else:
-                self._extend(segment.tokens)
+                llama.input_ids[position : position + placed] = segment.tokens[:placed]
+                llama.n_tokens = position + placed
+            if placed < len(segment.tokens):
+                self._extend(segment.tokens[placed:])
             position = end
 
     def prepare(self, rendered: Rendered, make: bool = True) -> set[str]:

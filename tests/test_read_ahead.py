@@ -79,6 +79,21 @@ def test_one_stitched_passage_answers_token_for_token_as_read_in_full(tiny_pair)
     assert loaded <= full - stitched.count_tokens(quoted)  # the passage is not read again
 
 
+def test_a_passage_s_end_read_again_answers_as_read_in_full_too(tiny_pair, tmp_path):
+    stitched, read_in_full = tiny_pair
+    rereading = LlamaCppLLM(tiny_model_path(), n_ctx=2048, n_threads=2, states=tmp_path, reread=8)
+    question = "How many maps does the Zephyr Library hold?"
+    counts, answers = {}, {}
+    for name, llm in (("whole", stitched), ("end again", rereading)):
+        ask_first(llm, question)  # the state is made
+        something_else(llm)
+        counts[name] = read_by(
+            llm, lambda llm=llm, n=name: answers.setdefault(n, ask_first(llm, question))
+        )
+    assert answers["end again"][0] == answers["whole"][0] == ask_first(read_in_full, question)[0]
+    assert counts["end again"] == counts["whole"] + 8  # only its last 8 tokens read again
+
+
 def test_a_later_call_on_the_prompt_reads_only_its_own_words(tiny_pair):
     stitched, _ = tiny_pair
     _, prompt = ask(stitched, "When was the Zephyr Library opened?", 2)
