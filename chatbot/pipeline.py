@@ -77,7 +77,8 @@ def make_llm(config: Config) -> LLM:
         n_threads=config.n_threads,
         states=config.model_cache_dir / "passage-states" if config.read_ahead else None,
         states_budget=config.states_budget_mb << 20,
-        fingerprint=pin.sha256 if pin else _fingerprint_of(path),
+        # A configured file is hashed (once per version of it) only where states need its sha256.
+        fingerprint=pin.sha256 if pin else _fingerprint_of(path) if config.read_ahead else "",
         reread=config.reread_tokens,
     )
 
