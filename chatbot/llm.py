@@ -12,7 +12,7 @@ from typing import Protocol
 
 from chatbot.config import Config
 from chatbot.errors import ModelError
-from chatbot.read_ahead import SEQUENCES, ReadAhead, plain
+from chatbot.read_ahead import SEQUENCES, ReadAhead, cached_length, plain
 
 
 class LLM(Protocol):
@@ -357,11 +357,7 @@ class LlamaCppLLM:
         if tokens is None:
             self.counts_reading = False
             return
-        cached = 0
-        for a, b in zip(self._llama._input_ids, tokens, strict=False):
-            if a != b:
-                break
-            cached += 1
+        cached = cached_length(self._llama, tokens)
         self.tokens_read += self._reader.fresh_tokens + len(tokens) - cached
 
     @staticmethod

@@ -119,6 +119,16 @@ class Renderer:
         return self._tokens(prompt[: prompt.find(_CUT)], special=True)
 
 
+def cached_length(llama, tokens: Sequence[int]) -> int:
+    """How many of the tokens, from the start, the KV cache holds already."""
+    count = 0
+    for a, b in zip(llama._input_ids, tokens, strict=False):
+        if a != b:
+            break
+        count += 1
+    return count
+
+
 def state_key(basis: dict, head: Sequence[int], tokens: Sequence[int]) -> str:
     """What decides a passage's state: the model and llama.cpp's settings (basis), the tokens read
     before it and its own tokens."""
@@ -244,11 +254,7 @@ class ReadAhead:
         last passage is left to the generation, which reads it (and counts it) itself."""
         llama = self.llama
         self.fresh_tokens = 0
-        cached = 0
-        for a, b in zip(llama._input_ids, rendered.tokens, strict=False):
-            if a != b:
-                break
-            cached += 1
+        cached = cached_length(llama, rendered.tokens)
         last = max((i for i, s in enumerate(rendered.segments) if s.passage), default=-1)
         position = 0
         for i, segment in enumerate(rendered.segments[: last + 1]):
